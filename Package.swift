@@ -1,0 +1,164 @@
+// swift-tools-version:6.0
+// Leadflow: a lead-management backend of five Kafka-connected services sharing one model.
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+/// One service = a library (domain core, handlers, `buildService`) plus a thin executable.
+func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target] {
+    [
+        .target(
+            name: "Lead\(name)",
+            dependencies: [
+                "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ] + dependencies,
+            path: "Services/\(name)/Sources",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "leadflow-\(name.lowercased())",
+            dependencies: ["Lead\(name)", "LeadServiceKit"],
+            path: "Services/\(name)/Main",
+            swiftSettings: strictSettings
+        ),
+    ]
+}
+
+let package = Package(
+    name: "Leadflow",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "leadflow-ingest", targets: ["leadflow-ingest"]),
+        .executable(name: "leadflow-scoring", targets: ["leadflow-scoring"]),
+        .executable(name: "leadflow-routing", targets: ["leadflow-routing"]),
+        .executable(name: "leadflow-notifier", targets: ["leadflow-notifier"]),
+        .executable(name: "leadflow-analytics", targets: ["leadflow-analytics"]),
+        .executable(name: "leadctl", targets: ["leadctl"]),
+        .library(name: "LeadModel", targets: ["LeadModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.25.0"),
+    ],
+    targets: [
+        // MARK: Shared
+        .systemLibrary(
+            name: "CRdKafka",
+            path: "Shared/CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "LeadModel",
+            path: "Shared/LeadModel",
+            exclude: ["Schemas"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LeadMessaging",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/LeadMessaging",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LeadStorage",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/LeadStorage",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LeadServiceKit",
+            dependencies: [
+                "LeadModel", "LeadMessaging", "LeadStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/LeadServiceKit",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Operator CLI
+        .executableTarget(
+            name: "leadctl",
+            dependencies: [
+                "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/leadctl",
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "LeadTestSupport",
+            path: "Tests/LeadTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LeadModelTests",
+            dependencies: ["LeadModel"],
+            path: "Tests/LeadModelTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LeadMessagingTests",
+            dependencies: ["LeadMessaging", "LeadTestSupport"],
+            path: "Tests/LeadMessagingTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LeadStorageTests",
+            dependencies: [
+                "LeadStorage", "LeadServiceKit", "LeadMessaging", "LeadModel", "LeadTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/LeadStorageTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LeadServiceKitTests",
+            dependencies: [
+                "LeadServiceKit", "LeadTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/LeadServiceKitTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ServiceSmokeTests",
+            dependencies: ["LeadTestSupport"],
+            path: "Tests/ServiceSmokeTests",
+            swiftSettings: strictSettings
+        ),
+    ]
+        + service("Ingest")
+        + service("Scoring")
+        + service("Routing")
+        + service("Notifier")
+        + service("Analytics")
+)
