@@ -23,7 +23,7 @@ func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target]
         ),
         .executableTarget(
             name: "leadflow-\(name.lowercased())",
-            dependencies: ["Lead\(name)", "LeadServiceKit"],
+            dependencies: [.target(name: "Lead\(name)"), "LeadServiceKit"],
             path: "Services/\(name)/Main",
             swiftSettings: strictSettings
         ),
@@ -79,6 +79,7 @@ let package = Package(
             name: "LeadStorage",
             dependencies: [
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
