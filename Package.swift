@@ -97,6 +97,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Shared/LeadServiceKit",
             swiftSettings: strictSettings
@@ -120,6 +121,16 @@ let package = Package(
             path: "Tests/LeadTestSupport",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "LeadIntegrationSupport",
+            dependencies: [
+                "LeadTestSupport", "LeadStorage", "LeadMessaging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/LeadIntegrationSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "LeadModelTests",
             dependencies: ["LeadModel"],
@@ -135,8 +146,9 @@ let package = Package(
         .testTarget(
             name: "LeadStorageTests",
             dependencies: [
-                "LeadStorage", "LeadServiceKit", "LeadMessaging", "LeadModel", "LeadTestSupport",
+                "LeadStorage", "LeadServiceKit", "LeadMessaging", "LeadTestSupport", "LeadIntegrationSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/LeadStorageTests",
             swiftSettings: strictSettings
@@ -144,15 +156,16 @@ let package = Package(
         .testTarget(
             name: "LeadServiceKitTests",
             dependencies: [
-                "LeadServiceKit", "LeadTestSupport",
+                "LeadServiceKit", "LeadTestSupport", "LeadIntegrationSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Tests/LeadServiceKitTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ServiceSmokeTests",
-            dependencies: ["LeadTestSupport"],
+            dependencies: ["LeadTestSupport", "LeadIntegrationSupport"],
             path: "Tests/ServiceSmokeTests",
             swiftSettings: strictSettings
         ),

@@ -89,8 +89,9 @@ public final class EventConsumerService: Service, Sendable {
             do {
                 try await handler.handle(message)
                 Counter(label: "leadflow_events_processed_total", dimensions: topicDimension).increment()
-                Timer(label: "leadflow_event_processing_seconds", dimensions: topicDimension, preferDisplayUnit: .seconds)
-                    .recordInterval(since: started)
+                let elapsed = ContinuousClock.now - started
+                Timer(label: "leadflow_event_processing_seconds", dimensions: topicDimension, preferredDisplayUnit: .seconds)
+                    .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
                 return true
             } catch let rejection as EventRejection {
                 await deadLetter(message, code: rejection.code, reason: rejection.reason, attempts: attempt)

@@ -40,10 +40,7 @@ public struct JSONLogHandler: LogHandler {
         else { return }
         line.append(0x0A)
         Self.outputLock.withLock { _ in
-            line.withUnsafeBytes { bytes in
-                _ = fwrite(bytes.baseAddress, 1, bytes.count, stdout)
-            }
-            fflush(stdout)
+            FileHandle.standardOutput.write(line)
         }
     }
 

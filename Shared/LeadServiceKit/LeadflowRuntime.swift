@@ -6,6 +6,7 @@ import LeadStorage
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import UnixSignals
 
 /// Runs a Leadflow service process: configuration, logging and metrics, database and broker
 /// bootstrap, then the HTTP server, the consumer and the outbox relay until SIGTERM/SIGINT.

@@ -59,7 +59,7 @@ extension PostgresClient {
         var lastError: (any Error)?
         while ContinuousClock.now < deadline {
             do {
-                try await withTimeout(.seconds(3)) {
+                _ = try await withTimeout(.seconds(3)) {
                     try await self.query("SELECT 1", logger: logger)
                 }
                 return

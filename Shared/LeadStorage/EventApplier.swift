@@ -30,7 +30,7 @@ public struct EventApplier: Sendable {
         _ body: (PostgresConnection) async throws -> [OutboxRecord]
     ) async throws -> Bool {
         let logger = self.logger
-        let applied = try await client.withTransaction(logger: logger) { connection -> Bool in
+        let applied = try await client.transaction(logger: logger) { connection -> Bool in
             guard try await idempotency.recordFirstDelivery(
                 consumer: consumer, eventId: eventId, on: connection, logger: logger
             ) else { return false }
@@ -48,7 +48,7 @@ public struct EventApplier: Sendable {
         _ body: (PostgresConnection) async throws -> (Result, [OutboxRecord])
     ) async throws -> Result {
         let logger = self.logger
-        let result = try await client.withTransaction(logger: logger) { connection -> Result in
+        let result = try await client.transaction(logger: logger) { connection -> Result in
             let (result, records) = try await body(connection)
             try await outbox.enqueue(records, on: connection, logger: logger)
             return result

@@ -71,7 +71,7 @@ public struct Migrator: Sendable {
 
     private func migrate(_ set: MigrationSet) async throws -> Int {
         let logger = self.logger
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext('leadflow.migrations'))", logger: logger)
             try await connection.query("CREATE SCHEMA IF NOT EXISTS leadflow_meta", logger: logger)
             try await connection.query(

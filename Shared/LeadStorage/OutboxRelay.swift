@@ -64,7 +64,7 @@ public final class OutboxRelay: Service, Sendable {
 
     /// Runs until graceful shutdown, finishing the batch in flight first.
     public func run() async throws {
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             var lastPurge = ContinuousClock.now
             while !signal.isStopped && !Task.isCancelled {
                 do {
@@ -95,7 +95,7 @@ public final class OutboxRelay: Service, Sendable {
         let lockName = "leadflow.outbox.\(schema.name)"
         let batchSize = configuration.batchSize
         let sink = self.sink
-        let count = try await client.withTransaction(logger: logger) { connection -> Int in
+        let count = try await client.transaction(logger: logger) { connection -> Int in
             let lockRows = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtext(\(lockName)))", logger: logger)
             var locked = false
             for try await value in lockRows.decode(Bool.self) { locked = value }

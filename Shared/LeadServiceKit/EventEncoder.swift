@@ -1,0 +1,42 @@
+import LeadModel
+import LeadStorage
+
+/// Turns Leadflow events into outbox records: the CloudEvents binary-mode headers, the JSON body,
+/// the lead id as key, and the topic name with the process's configured prefix.
+public struct EventEncoder: Sendable {
+    /// The CloudEvents `source` of every event this process emits, e.g. `/leadflow/ingest`.
+    public let source: String
+    /// Prefix put in front of every topic name (test isolation, shared clusters).
+    public let topicPrefix: String
+
+    /// Creates an encoder for events emitted by `source`.
+    public init(source: String, topicPrefix: String = "") {
+        self.source = source
+        self.topicPrefix = topicPrefix
+    }
+
+    /// The outbox record publishing `event`.
+    public func record<Event: LeadflowEvent>(_ event: Event, extraHeaders: [(key: String, value: String)] = []) throws -> OutboxRecord {
+        let envelope = try EventEnvelope(event, source: source)
+        return OutboxRecord(
+            topic: topicPrefix + envelope.topic,
+            key: envelope.key,
+            payload: envelope.body,
+            headers: Self.orderedHeaders(envelope) + extraHeaders
+        )
+    }
+
+    /// The full topic name of `topic` in this process.
+    public func topicName(_ topic: Topic) -> String { topicPrefix + topic.name }
+
+    /// The envelope's headers in a stable order (the CloudEvents attributes first).
+    static func orderedHeaders(_ envelope: EventEnvelope) -> [(key: String, value: String)] {
+        let order = [
+            EventEnvelope.Header.specVersion, EventEnvelope.Header.id, EventEnvelope.Header.type,
+            EventEnvelope.Header.source, EventEnvelope.Header.time, EventEnvelope.Header.subject,
+            EventEnvelope.Header.dataSchema, EventEnvelope.Header.contentType,
+        ]
+        let headers = envelope.headers
+        return order.compactMap { name in headers[name].map { (key: name, value: $0) } }
+    }
+}
