@@ -6,7 +6,7 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
-/// One service = a library (domain core, handlers, `buildService`) plus a thin executable.
+/// One service = a library (domain core, handlers, `definition`), a thin executable, and its tests.
 func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target] {
     [
         .target(
@@ -15,6 +15,7 @@ func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target]
                 "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ] + dependencies,
@@ -27,12 +28,26 @@ func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target]
             path: "Services/\(name)/Main",
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "Lead\(name)Tests",
+            dependencies: [
+                .target(name: "Lead\(name)"),
+                "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit",
+                "LeadTestSupport", "LeadIntegrationSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ] + dependencies,
+            path: "Services/\(name)/Tests",
+            swiftSettings: strictSettings
+        ),
     ]
 }
 
 let package = Package(
     name: "Leadflow",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "leadflow-ingest", targets: ["leadflow-ingest"]),
         .executable(name: "leadflow-scoring", targets: ["leadflow-scoring"]),
@@ -51,6 +66,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.25.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // MARK: Shared
@@ -98,6 +118,8 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/LeadServiceKit",
             swiftSettings: strictSettings
@@ -110,6 +132,8 @@ let package = Package(
                 "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Services/leadctl",
             swiftSettings: strictSettings
@@ -124,9 +148,13 @@ let package = Package(
         .target(
             name: "LeadIntegrationSupport",
             dependencies: [
-                "LeadTestSupport", "LeadStorage", "LeadMessaging",
+                "LeadTestSupport", "LeadStorage", "LeadMessaging", "LeadModel", "LeadServiceKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/LeadIntegrationSupport",
             swiftSettings: strictSettings
@@ -159,6 +187,8 @@ let package = Package(
                 "LeadServiceKit", "LeadTestSupport", "LeadIntegrationSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                "LeadModel",
             ],
             path: "Tests/LeadServiceKitTests",
             swiftSettings: strictSettings
@@ -170,9 +200,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
     ]
-        + service("Ingest")
+        + service("Ingest", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ])
         + service("Scoring")
         + service("Routing")
-        + service("Notifier")
+        + service("Notifier", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ])
         + service("Analytics")
 )

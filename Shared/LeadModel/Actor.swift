@@ -17,6 +17,8 @@ public struct Actor: Hashable, Sendable, Codable {
         case integrationSource = "integration_source"
         /// A downstream consumer with read access.
         case downstreamReader = "downstream_reader"
+        /// The lead's own customer (e.g. answering a review request through a signed link).
+        case customer
         /// Leadflow itself (automations, schedulers).
         case system
     }

@@ -111,10 +111,17 @@ final class ServiceRuntime: Service, Sendable {
             logger: logger
         )
         let relay = OutboxRelay(client: postgres, schema: schema, sink: KafkaOutboxSink(producer: producer), logger: logger)
+        if configuration.auth.usesDevelopmentSecret {
+            logger.warning("using the built-in development secrets for tokens or action links; set LEADFLOW_JWT_HS256_KEYS and LEADFLOW_ACTION_LINK_SECRET in production")
+        }
+        let events = EventEncoder(source: "/leadflow/\(definition.name)", topicPrefix: configuration.topicPrefix)
         let context = ServiceContext(
             configuration: configuration, logger: logger, postgres: postgres, schema: schema, producer: producer,
             applier: EventApplier(client: postgres, schema: schema, relay: relay, logger: logger),
-            events: EventEncoder(source: "/leadflow/\(definition.name)", topicPrefix: configuration.topicPrefix)
+            events: events,
+            tokens: try await TokenAuthority(configuration: configuration.auth, logger: logger),
+            actionLinks: ActionLinkSigner(secret: configuration.auth.actionLinkSecret),
+            deadLetters: DeadLetterWriter(producer: producer, topic: configuration.topic(Topic.deadLetter.name), encoder: events)
         )
         let parts = try await definition.makeParts(context)
 
@@ -134,21 +141,24 @@ final class ServiceRuntime: Service, Sendable {
                     maxPollIntervalMs: configuration.kafkaMaxPollIntervalMs
                 ),
                 handler: handler,
-                deadLetters: DeadLetterWriter(producer: producer, topic: configuration.topic(Topic.deadLetter.name),
-                                              encoder: context.events),
+                deadLetters: context.deadLetters,
                 stage: definition.name,
                 logger: logger
             ))
         }
         services.append(contentsOf: parts.services)
-        services.append(makeApplication(parts: parts, admin: admin))
+        services.append(makeApplication(parts: parts, admin: admin, tokens: context.tokens))
         try await ServiceGroup(configuration: .init(services: services, logger: logger)).run()
     }
 
-    private func makeApplication(parts: ServiceParts, admin: KafkaAdmin) -> some Service {
+    private func makeApplication(parts: ServiceParts, admin: KafkaAdmin, tokens: TokenAuthority) -> some Service {
         let router = Router(context: LeadflowRequestContext.self)
         router.middlewares.add(ProblemMiddleware())
         router.middlewares.add(MetricsMiddleware())
+        router.middlewares.add(AuthenticationMiddleware(
+            authenticators: [BearerTokenAuthenticator(authority: tokens)] + parts.authenticators,
+            limiter: AuthFailureLimiter(limit: configuration.auth.failureLimit, window: configuration.auth.failureWindow)
+        ))
         let postgres = self.postgres
         let logger = self.logger
         HealthEndpoints(checks: [

@@ -21,6 +21,9 @@ import Logging
 /// | `LEADFLOW_LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical |
 /// | `LEADFLOW_LOG_FORMAT` | `json` | `json` (one object per line) or `text` |
 /// | `LEADFLOW_INSTANCE_ID` | `<host>-<pid>` | this process's name in logs, metrics and client ids |
+///
+/// Authentication settings (`LEADFLOW_JWT_*`, `LEADFLOW_AUTH_*`, `LEADFLOW_ACTION_LINK_SECRET`)
+/// are listed on ``AuthConfiguration``.
 public struct ServiceConfiguration: Sendable {
     /// The service's short name (`ingest`, `scoring`, …).
     public var serviceName: String
@@ -50,6 +53,8 @@ public struct ServiceConfiguration: Sendable {
     public var jsonLogs: Bool
     /// This process's name.
     public var instanceId: String
+    /// How callers are authenticated (JWT keys, failure limits, action-link secret).
+    public var auth: AuthConfiguration
     /// The raw environment, for service-specific settings.
     public var environment: [String: String]
 
@@ -89,6 +94,7 @@ public struct ServiceConfiguration: Sendable {
             throw ConfigurationError(variable: "LEADFLOW_LOG_FORMAT", value: format, expected: "json or text")
         }
         jsonLogs = format == "json"
+        auth = try AuthConfiguration(environment: env)
         instanceId = env.string(
             "LEADFLOW_INSTANCE_ID",
             default: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"

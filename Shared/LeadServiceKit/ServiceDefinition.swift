@@ -50,6 +50,12 @@ public struct ServiceContext: Sendable {
     public let applier: EventApplier
     /// Turns events into outbox records.
     public let events: EventEncoder
+    /// Verifies bearer tokens (and mints them, for tools).
+    public let tokens: TokenAuthority
+    /// Signs and verifies one-click action links.
+    public let actionLinks: ActionLinkSigner
+    /// Publishes messages that cannot be processed to `leads.deadletter`.
+    public let deadLetters: DeadLetterWriter
 }
 
 /// The parts of a service: its routes, its event handler and any extra background services.
@@ -60,15 +66,19 @@ public struct ServiceParts: Sendable {
     public var eventHandler: (any EventHandler)?
     /// Extra long-running work (schedulers, …), started after the consumer and stopped before it.
     public var services: [any Service]
+    /// Ways to authenticate besides bearer tokens (e.g. ingest's intake API keys), tried after them.
+    public var authenticators: [any RequestAuthenticator]
 
     /// Creates the parts.
     public init(
         routes: @escaping @Sendable (Router<LeadflowRequestContext>) -> Void = { _ in },
         eventHandler: (any EventHandler)? = nil,
-        services: [any Service] = []
+        services: [any Service] = [],
+        authenticators: [any RequestAuthenticator] = []
     ) {
         self.routes = routes
         self.eventHandler = eventHandler
         self.services = services
+        self.authenticators = authenticators
     }
 }

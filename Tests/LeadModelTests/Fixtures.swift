@@ -187,7 +187,7 @@ enum Fixtures {
             ScoreFactor(key: "vehicle.inventory_match", label: "Wants an in-stock vehicle", contribution: 37.5, detail: "H25-0412"),
             ScoreFactor(key: "source.quality", label: "Source quality", contribution: -0.5),
         ],
-        causationEventId: receivedEventId)
+        causationEventId: receivedEventId, lead: lead)
 
     static let leadAssigned = LeadAssigned(
         eventId: eventId, leadId: leadId, occurredAt: later, locationId: "loc-columbus-north", teamId: "team-suv",
@@ -198,7 +198,7 @@ enum Fixtures {
             AssignmentCandidate(memberId: "member-carl", eligible: false, reason: "offline"),
         ],
         reason: "Vehicle type suv matches team-suv; next in rotation", isFallback: false,
-        responseDueAt: date("2025-03-19T14:17:41.007Z"), causationEventId: receivedEventId)
+        responseDueAt: date("2025-03-19T14:17:41.007Z"), causationEventId: receivedEventId, lead: lead)
 
     static let notificationOutcome = NotificationOutcome(
         eventId: eventId, leadId: leadId, occurredAt: later, notificationKey: "new_lead_assigned:6f1c2a9e:member-akira",

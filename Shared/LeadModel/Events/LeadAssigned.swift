@@ -74,6 +74,9 @@ public struct LeadAssigned: LeadEvent {
     public var causationEventId: UUID
     /// Who assigned (routing itself, or a manager for manual assignment).
     public var actor: Actor
+    /// The lead as routing saw it (with the new owner and location), so the notifier can write
+    /// to the assignee about it without reading another topic.
+    public var lead: Lead?
 
     /// Creates an assignment event.
     public init(
@@ -81,7 +84,7 @@ public struct LeadAssigned: LeadEvent {
         teamId: String? = nil, ownerId: String? = nil, previousOwnerId: String? = nil,
         previousLocationId: String? = nil, strategy: AssignmentStrategy, candidates: [AssignmentCandidate] = [],
         reason: String, isFallback: Bool = false, responseDueAt: Date? = nil, causationEventId: UUID,
-        actor: Actor = .system("routing")
+        actor: Actor = .system("routing"), lead: Lead? = nil
     ) {
         self.eventId = eventId
         self.leadId = leadId
@@ -98,5 +101,6 @@ public struct LeadAssigned: LeadEvent {
         self.responseDueAt = responseDueAt
         self.causationEventId = causationEventId
         self.actor = actor
+        self.lead = lead
     }
 }

@@ -59,12 +59,14 @@ public struct LeadScored: LeadEvent {
     public var factors: [ScoreFactor]
     /// The event that triggered scoring (a `leads.received` or `leads.lifecycle` event).
     public var causationEventId: UUID
+    /// The lead as scoring saw it (with this score), so routing needs no other topic to decide.
+    public var lead: Lead?
 
     /// Creates the event; the score is clamped to 0…100 and `priority` defaults to its band.
     public init(
         eventId: UUID = UUID(), leadId: LeadID, occurredAt: Date, score: Int, priority: Priority? = nil,
         previousScore: Int? = nil, previousPriority: Priority? = nil, rulesVersion: Int,
-        modelKind: ScoringModelKind = .rules, factors: [ScoreFactor], causationEventId: UUID
+        modelKind: ScoringModelKind = .rules, factors: [ScoreFactor], causationEventId: UUID, lead: Lead? = nil
     ) {
         let clamped = min(max(score, LeadScored.scoreRange.lowerBound), LeadScored.scoreRange.upperBound)
         self.eventId = eventId
@@ -78,5 +80,6 @@ public struct LeadScored: LeadEvent {
         self.modelKind = modelKind
         self.factors = factors
         self.causationEventId = causationEventId
+        self.lead = lead
     }
 }

@@ -60,3 +60,68 @@ public enum LeadflowEvents {
         allTypes.first { $0.eventType == eventType }
     }
 }
+
+/// Any Leadflow event, for consumers of several topics that switch on what arrived.
+public enum AnyLeadflowEvent: Sendable, Hashable {
+    case received(LeadReceived)
+    case lifecycle(LeadLifecycleEvent)
+    case scored(LeadScored)
+    case assigned(LeadAssigned)
+    case notification(NotificationOutcome)
+    case metrics(MetricsSnapshot)
+    case deadLetter(DeadLetter)
+
+    /// Decodes the JSON `body` of an event of CloudEvents type `eventType`; `nil` for an unknown type.
+    /// - Throws: the decoder's error when the body does not match the type.
+    public static func decode(eventType: String, body: [UInt8]) throws -> AnyLeadflowEvent? {
+        switch eventType {
+        case LeadReceived.eventType: .received(try LeadflowJSON.decode(LeadReceived.self, from: body))
+        case LeadLifecycleEvent.eventType: .lifecycle(try LeadflowJSON.decode(LeadLifecycleEvent.self, from: body))
+        case LeadScored.eventType: .scored(try LeadflowJSON.decode(LeadScored.self, from: body))
+        case LeadAssigned.eventType: .assigned(try LeadflowJSON.decode(LeadAssigned.self, from: body))
+        case NotificationOutcome.eventType: .notification(try LeadflowJSON.decode(NotificationOutcome.self, from: body))
+        case MetricsSnapshot.eventType: .metrics(try LeadflowJSON.decode(MetricsSnapshot.self, from: body))
+        case DeadLetter.eventType: .deadLetter(try LeadflowJSON.decode(DeadLetter.self, from: body))
+        default: nil
+        }
+    }
+
+    /// The event's id.
+    public var eventId: UUID {
+        switch self {
+        case .received(let event): event.eventId
+        case .lifecycle(let event): event.eventId
+        case .scored(let event): event.eventId
+        case .assigned(let event): event.eventId
+        case .notification(let event): event.eventId
+        case .metrics(let event): event.eventId
+        case .deadLetter(let event): event.eventId
+        }
+    }
+
+    /// When it happened.
+    public var occurredAt: Date {
+        switch self {
+        case .received(let event): event.occurredAt
+        case .lifecycle(let event): event.occurredAt
+        case .scored(let event): event.occurredAt
+        case .assigned(let event): event.occurredAt
+        case .notification(let event): event.occurredAt
+        case .metrics(let event): event.occurredAt
+        case .deadLetter(let event): event.occurredAt
+        }
+    }
+
+    /// The lead it is about, if it is about one.
+    public var leadId: LeadID? {
+        switch self {
+        case .received(let event): event.leadId
+        case .lifecycle(let event): event.leadId
+        case .scored(let event): event.leadId
+        case .assigned(let event): event.leadId
+        case .notification(let event): event.leadId
+        case .metrics: nil
+        case .deadLetter(let event): event.leadId
+        }
+    }
+}

@@ -6,8 +6,11 @@ import LeadTestSupport
 import Synchronization
 
 /// A service executable started as a child process, with its output captured.
-final class ServiceProcess: Sendable {
-    let port: Int
+/// Tests that need a real process (SIGTERM, kill -9, two instances in one group) start it with
+/// ``launch(service:database:topicPrefix:extraEnvironment:)``.
+public final class ServiceProcess: Sendable {
+    /// The HTTP port it listens on.
+    public let port: Int
     private let process: Process
     private let output = Mutex(Data())
 
@@ -17,7 +20,7 @@ final class ServiceProcess: Sendable {
     }
 
     /// Starts `leadflow-<service>` on a free port, against `database` and topics under `topicPrefix`.
-    static func launch(
+    public static func launch(
         service: String, database: String, topicPrefix: String, extraEnvironment: [String: String] = [:]
     ) throws -> ServiceProcess {
         let port = try freePort()
@@ -46,16 +49,16 @@ final class ServiceProcess: Sendable {
     }
 
     /// Everything the process printed so far.
-    var log: String { output.withLock { String(decoding: $0, as: UTF8.self) } }
+    public var log: String { output.withLock { String(decoding: $0, as: UTF8.self) } }
 
     /// The librdkafka version the process logged at start.
-    var librdkafkaVersion: String? {
+    public var librdkafkaVersion: String? {
         guard let range = log.range(of: #""librdkafka":"([0-9.]+)""#, options: .regularExpression) else { return nil }
         return log[range].split(separator: ":").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
     }
 
     /// A GET against the process's HTTP port.
-    func get(_ path: String) async throws -> (status: Int, body: String) {
+    public func get(_ path: String) async throws -> (status: Int, body: String) {
         let url = URL(string: "http://127.0.0.1:\(port)\(path)")!
         var request = URLRequest(url: url)
         request.timeoutInterval = 5
@@ -64,27 +67,28 @@ final class ServiceProcess: Sendable {
     }
 
     /// Sends SIGTERM and waits for the exit status.
-    func terminate(timeout: Duration) async throws -> Int32 {
+    public func terminate(timeout: Duration) async throws -> Int32 {
         process.terminate()
         return try await waitForExit(timeout: timeout)
     }
 
     /// Waits for the process to exit; throws if it is still running after `timeout`.
-    func waitForExit(timeout: Duration) async throws -> Int32 {
+    public func waitForExit(timeout: Duration) async throws -> Int32 {
         let exited = await eventually(timeout: timeout, every: .milliseconds(100)) { !self.process.isRunning }
         guard exited else { throw ProcessTimeout() }
         return process.terminationStatus
     }
 
     /// SIGKILL, for cleanup after a failed test.
-    func kill() {
+    public func kill() {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
     }
 
-    struct ProcessTimeout: Error {}
+    /// The process did not exit in time.
+    public struct ProcessTimeout: Error {}
 
     /// An unused TCP port on the loopback interface.
-    private static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
