@@ -138,7 +138,9 @@ final class ServiceRuntime: Service, Sendable {
                     topics: definition.consumedTopics.map(configuration.topic),
                     clientId: "\(definition.name)-\(configuration.instanceId)",
                     sessionTimeoutMs: configuration.kafkaSessionTimeoutMs,
-                    maxPollIntervalMs: configuration.kafkaMaxPollIntervalMs
+                    maxPollIntervalMs: configuration.kafkaMaxPollIntervalMs,
+                    groupInstanceId: configuration.hasStableInstanceId
+                        ? "\(definition.name)-\(configuration.instanceId)" : nil
                 ),
                 handler: handler,
                 deadLetters: context.deadLetters,

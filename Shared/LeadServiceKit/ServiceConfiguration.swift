@@ -20,7 +20,7 @@ import Logging
 /// | `LEADFLOW_PG_POOL_SIZE` | `20` | most database connections per process |
 /// | `LEADFLOW_LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical |
 /// | `LEADFLOW_LOG_FORMAT` | `json` | `json` (one object per line) or `text` |
-/// | `LEADFLOW_INSTANCE_ID` | `<host>-<pid>` | this process's name in logs, metrics and client ids |
+/// | `LEADFLOW_INSTANCE_ID` | `<host>-<pid>` | this process's name in logs, metrics and client ids; when set, also its static consumer-group membership (keep it stable across restarts, e.g. the pod name) |
 ///
 /// Authentication settings (`LEADFLOW_JWT_*`, `LEADFLOW_AUTH_*`, `LEADFLOW_ACTION_LINK_SECRET`)
 /// are listed on ``AuthConfiguration``.
@@ -53,6 +53,10 @@ public struct ServiceConfiguration: Sendable {
     public var jsonLogs: Bool
     /// This process's name.
     public var instanceId: String
+    /// Whether ``instanceId`` was set explicitly (`LEADFLOW_INSTANCE_ID`): then it is stable across
+    /// restarts and used as the consumer's static group membership (`group.instance.id`), so a
+    /// restarted instance takes its partitions back at once.
+    public var hasStableInstanceId: Bool
     /// How callers are authenticated (JWT keys, failure limits, action-link secret).
     public var auth: AuthConfiguration
     /// The raw environment, for service-specific settings.
@@ -95,6 +99,7 @@ public struct ServiceConfiguration: Sendable {
         }
         jsonLogs = format == "json"
         auth = try AuthConfiguration(environment: env)
+        hasStableInstanceId = !env.string("LEADFLOW_INSTANCE_ID", default: "").isEmpty
         instanceId = env.string(
             "LEADFLOW_INSTANCE_ID",
             default: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
