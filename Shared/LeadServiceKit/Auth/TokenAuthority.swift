@@ -30,6 +30,7 @@ public struct LeadflowClaims: JWTPayload, Equatable {
 
     /// Creates claims for `principal`, valid for `lifetime` from `now`.
     public init(principal: Principal, issuer: String, audience: String, lifetime: Duration, now: Date = Date()) {
+        let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))  // NumericDate: whole seconds
         sub = SubjectClaim(value: principal.id)
         role = principal.role.rawValue
         locations = principal.scope.locationIds.isEmpty ? nil : principal.scope.locationIds.sorted()
