@@ -12,14 +12,16 @@ final class ConsumerCore: Sendable {
     private let client: ClientHandle
     private let consumerQueue: UnsafeTransfer<OpaquePointer>
     private let logger: Logger
+    private let groupId: String
 
     init(configuration: KafkaConsumerConfiguration, logger: Logger) throws {
+        groupId = configuration.groupId
         guard !configuration.topics.isEmpty else { throw KafkaError.configuration("no topics to subscribe to") }
         self.logger = logger
         let client = try ClientHandle(
             type: RD_KAFKA_CONSUMER,
             properties: configuration.properties,
-            events: RD_KAFKA_EVENT_REBALANCE | RD_KAFKA_EVENT_OFFSET_COMMIT | RD_KAFKA_EVENT_ERROR,
+            events: RD_KAFKA_EVENT_REBALANCE | RD_KAFKA_EVENT_OFFSET_COMMIT | RD_KAFKA_EVENT_ERROR | RD_KAFKA_EVENT_STATS,
             logger: logger
         )
         let rk = client.rk
@@ -76,6 +78,10 @@ final class ConsumerCore: Sendable {
             let err = rd_kafka_event_error(event)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR, err != RD_KAFKA_RESP_ERR__NO_OFFSET {
                 logger.warning("Kafka offset commit failed", metadata: ["error": "\(KafkaError.rdkafka(err))"])
+            }
+        case RD_KAFKA_EVENT_STATS:
+            if let json = rd_kafka_event_stats(event) {
+                ConsumerLagGauges.record(statistics: Array(UnsafeRawBufferPointer(start: json, count: strlen(json))), group: groupId)
             }
         case RD_KAFKA_EVENT_ERROR:
             let error = KafkaError.rdkafka(rd_kafka_event_error(event), String(cString: rd_kafka_event_error_string(event)))

@@ -83,6 +83,9 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// (LeaveGroup) or stops heartbeating, the group is wedged — later members never get an
     /// assignment — unless a member with the leader's instance id rejoins.
     public var groupInstanceId: String?
+    /// How often librdkafka reports statistics, from which the per-partition consumer lag gauge
+    /// (`leadflow_consumer_lag`) is updated; 0 turns it off.
+    public var statisticsIntervalMs: Int = 5_000
     /// Any further librdkafka properties. They may not override the offset-store and rebalance
     /// settings the consumer relies on.
     public var extra: [String: String] = [:]
@@ -125,6 +128,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("max.poll.interval.ms", String(maxPollIntervalMs)),
             ("auto.commit.interval.ms", String(autoCommitIntervalMs)),
             ("partition.assignment.strategy", "cooperative-sticky"),
+            ("statistics.interval.ms", String(statisticsIntervalMs)),
         ]
         if let groupInstanceId { result.append(("group.instance.id", groupInstanceId)) }
         result += extra.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }

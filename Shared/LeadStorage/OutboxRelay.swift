@@ -41,6 +41,7 @@ public final class OutboxRelay: Service, Sendable {
     private let signal = WakeSignal()
     private let publishedCounter: Counter
     private let failureCounter: Counter
+    private let backlogGauge: Gauge
 
     /// Creates a relay for the outbox of `schema`.
     public init(
@@ -57,6 +58,7 @@ public final class OutboxRelay: Service, Sendable {
         self.logger = logger
         self.publishedCounter = Counter(label: "leadflow_outbox_published_total", dimensions: [("schema", schema.name)])
         self.failureCounter = Counter(label: "leadflow_outbox_publish_failures_total", dimensions: [("schema", schema.name)])
+        self.backlogGauge = Gauge(label: "leadflow_outbox_backlog", dimensions: [("schema", schema.name)])
     }
 
     /// Asks the relay to look at the outbox now (call after committing a transaction that enqueued).
@@ -66,10 +68,15 @@ public final class OutboxRelay: Service, Sendable {
     public func run() async throws {
         await withGracefulShutdownHandler {
             var lastPurge = ContinuousClock.now
+            var lastBacklog = ContinuousClock.now - .seconds(60)
             while !signal.isStopped && !Task.isCancelled {
                 do {
                     let published = try await relayBatch()
                     if published == 0 { await signal.wait(timeout: configuration.pollInterval) }
+                    if ContinuousClock.now - lastBacklog > .seconds(5) {
+                        backlogGauge.record(try await Outbox(schema: schema).backlog(client: client, logger: logger))
+                        lastBacklog = ContinuousClock.now
+                    }
                     if ContinuousClock.now - lastPurge > .seconds(60) {
                         try await purgePublished()
                         lastPurge = ContinuousClock.now
