@@ -196,6 +196,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "OperationsTests",
+            dependencies: [
+                "LeadTestSupport", "LeadIntegrationSupport", "LeadMessaging", "LeadModel", "LeadServiceKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/OperationsTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ServiceSmokeTests",
             dependencies: ["LeadTestSupport", "LeadIntegrationSupport"],
             path: "Tests/ServiceSmokeTests",

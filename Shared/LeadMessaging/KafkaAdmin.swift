@@ -26,7 +26,7 @@ public struct TopicSpec: Sendable {
 /// Each call waits for the broker's answer on a thread outside the Swift cooperative pool.
 public final class KafkaAdmin: Sendable {
     private let client: ClientHandle
-    private let handle: HandleGuard
+    let handle: HandleGuard
     private let destroyed = Locked(false)
 
     /// Creates an admin client.
@@ -87,7 +87,7 @@ public final class KafkaAdmin: Sendable {
 }
 
 /// The blocking admin operations, each with its own temporary result queue.
-private enum AdminCall {
+enum AdminCall {
     static func createTopics(_ topics: [TopicSpec], rk: OpaquePointer, timeout: Duration) throws -> [String] {
         var errstr = [CChar](repeating: 0, count: 512)
         var newTopics: [OpaquePointer?] = []
@@ -160,7 +160,7 @@ private enum AdminCall {
     // MARK: Helpers
 
     /// Starts an admin request on a temporary queue and waits for its result event.
-    private static func run(
+    static func run(
         _ op: rd_kafka_admin_op_t,
         rk: OpaquePointer,
         timeout: Duration,
