@@ -1,5 +1,6 @@
 import Foundation
 import LeadMessaging
+import LeadStorage
 import Logging
 import Metrics
 import ServiceLifecycle
@@ -7,10 +8,12 @@ import Synchronization
 
 /// Consumes a service's topics in its consumer group and hands each message to an ``EventHandler``.
 ///
-/// A message's offset is stored only after the handler finished (its effects committed in
-/// PostgreSQL); stored offsets are committed by the consumer periodically, on rebalance and on close.
-/// Rejected messages are dead-lettered and skipped; other failures are retried in place, so a
-/// partition never runs ahead of a message it could not yet apply.
+/// Messages run in `lanes` parallel lanes chosen by message key (the lead id), so one lead's
+/// events are applied one at a time, in order, while different leads proceed in parallel.
+/// A partition's offset is stored only over a contiguous run of finished messages (their effects
+/// committed in PostgreSQL); stored offsets are committed by the consumer periodically, on
+/// rebalance and on close. Rejected messages are dead-lettered and skipped; other failures are
+/// retried in place (an unavailable database without limit), so no message is skipped unapplied.
 public final class EventConsumerService: Service, Sendable {
     /// Retry policy for handler failures that are not rejections.
     public struct RetryPolicy: Sendable {
@@ -33,6 +36,7 @@ public final class EventConsumerService: Service, Sendable {
     private let logger: Logger
     private let consumer = Mutex<KafkaConsumer?>(nil)
     private let stopping = Atomic<Bool>(false)
+    private let lanes: Int
 
     /// Creates the service; the consumer connects when `run()` starts.
     public init(
@@ -40,9 +44,11 @@ public final class EventConsumerService: Service, Sendable {
         handler: any EventHandler,
         deadLetters: DeadLetterWriter,
         stage: String,
+        lanes: Int = 8,
         retry: RetryPolicy = .init(),
         logger: Logger
     ) {
+        self.lanes = max(1, lanes)
         self.configuration = configuration
         self.handler = handler
         self.deadLetters = deadLetters
@@ -56,26 +62,54 @@ public final class EventConsumerService: Service, Sendable {
         self.consumer.withLock { $0 = consumer }
         logger.info("consuming", metadata: [
             "group": "\(configuration.groupId)", "topics": "\(configuration.topics.joined(separator: ","))",
+            "lanes": "\(lanes)",
         ])
-        try await withGracefulShutdownHandler {
-            for try await message in consumer.messages {
-                guard await process(message) else { break }  // shutting down mid-retry: redelivered later
-                do {
-                    try consumer.markProcessed(message)
-                } catch {
-                    // The partition was revoked or the consumer closed: the next owner redelivers it.
-                    logger.notice("could not store offset; message will be redelivered", metadata: [
-                        "topic": "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)",
-                    ])
+        let limit = InFlightLimit(lanes * 4)
+        let offsets = OffsetTracker()
+        let streams = (0..<lanes).map { _ in AsyncStream<ConsumedMessage>.makeStream() }
+        let dispatcher = Task {
+            // Hands each message to its lane; ends when the consumer closes or on graceful shutdown.
+            for await message in consumer.messages {
+                await limit.acquire()
+                if Task.isCancelled || stopping.load(ordering: .relaxed) { break }
+                offsets.register(message)
+                streams[LaneChooser.lane(for: message, count: lanes)].continuation.yield(message)
+            }
+            for stream in streams { stream.continuation.finish() }
+        }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for stream in streams {
+                    group.addTask {
+                        for await message in stream.stream {
+                            if await self.process(message), let position = offsets.complete(message) {
+                                self.storeOffset(position, consumer: consumer)
+                            }
+                            limit.release()
+                        }
+                    }
                 }
-                if stopping.load(ordering: .relaxed) { break }
             }
         } onGracefulShutdown: {
+            // Stop taking messages; the lanes finish what they hold, then the consumer commits and leaves.
             self.stopping.store(true, ordering: .relaxed)
-            Task { await consumer.close() }
+            dispatcher.cancel()
         }
+        dispatcher.cancel()
+        await dispatcher.value
         await consumer.close()
         logger.info("consumer closed")
+    }
+
+    /// Stores the offset after `position`; a revoked partition's new owner reads it again instead.
+    private func storeOffset(_ position: ConsumedMessage, consumer: KafkaConsumer) {
+        do {
+            try consumer.markProcessed(position)
+        } catch {
+            logger.notice("could not store offset; messages will be redelivered", metadata: [
+                "topic": "\(position.topic)", "partition": "\(position.partition)", "offset": "\(position.offset)",
+            ])
+        }
     }
 
     /// Applies `message`, retrying failures; returns `false` when shutdown interrupted the retries.
@@ -98,7 +132,10 @@ public final class EventConsumerService: Service, Sendable {
                 return true
             } catch {
                 if stopping.load(ordering: .relaxed) { return false }
-                if attempt >= retry.maxAttempts {
+                // An unavailable database is waited out, never counted against the message.
+                let transient = isTransientDatabaseFailure(error)
+                if transient { attempt = min(attempt, retry.maxAttempts - 1) }
+                if !transient && attempt >= retry.maxAttempts {
                     await deadLetter(message, code: "processing_failed", reason: String(describing: error), attempts: attempt)
                     return true
                 }

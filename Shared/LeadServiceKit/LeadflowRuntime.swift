@@ -145,6 +145,7 @@ final class ServiceRuntime: Service, Sendable {
                 handler: handler,
                 deadLetters: context.deadLetters,
                 stage: definition.name,
+                lanes: configuration.consumerLanes,
                 logger: logger
             ))
         }

@@ -66,3 +66,31 @@ public struct SQLIdentifier: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { name }
 }
+
+/// Whether `error` says the database (or the way to it) is unavailable for now, rather than that
+/// the work itself is wrong: connection failures, a server shutting down or restarting, too many
+/// connections, serialization failures and deadlocks, timeouts. Such work is retried without limit
+/// (nothing is dead-lettered because PostgreSQL restarted); other errors count as failed attempts.
+public func isTransientDatabaseFailure(_ error: any Error) -> Bool {
+    if error is TimeoutError || error is CancellationError { return true }
+    if let tx = error as? PostgresTransactionError {
+        for inner in [tx.beginError, tx.commitError, tx.closureError, tx.rollbackError] {
+            if let inner, isTransientDatabaseFailure(inner) { return true }
+        }
+        return false
+    }
+    guard let psql = error as? PSQLError else { return false }
+    switch psql.code {
+    case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed,
+         .queryCancelled, .sslUnsupported, .failedToAddSSLHandler:
+        return true
+    case .server:
+        guard let state = psql.serverInfo?[.sqlState] else { return false }
+        // 08: connection exception; 53: insufficient resources; 57P0x: shutdown / cannot connect now;
+        // 40001 / 40P01: serialization failure / deadlock; 55P03: lock not available.
+        return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P")
+            || ["40001", "40P01", "55P03"].contains(state)
+    default:
+        return false
+    }
+}
