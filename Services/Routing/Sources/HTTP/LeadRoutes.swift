@@ -83,9 +83,8 @@ struct LeadRoutes: Sendable {
                 }
             }
             let outbox = try await engine.assignManually(
-                &routed, ownerId: input.ownerId, locationId: input.locationId, note: input.note, actor: principal.actor,
-                causationEventId: causation, on: connection)
-            try await leads.save(routed, on: connection)
+                &routed, directory: directory, ownerId: input.ownerId, locationId: input.locationId, note: input.note,
+                actor: principal.actor, causationEventId: causation, on: connection)
             return (try await leads.assignment(causedBy: causation, leadId: leadId, on: connection), [outbox])
         }
         guard let record else { throw Problem.notFound("no such assignment") }

@@ -70,8 +70,9 @@ public final class ResponseDeadlineScheduler: Service, Sendable {
             let reason = "response target missed: \(missed) did not acknowledge\(window) (due \(LeadflowJSON.formatDate(due)))"
             routed.reroutes += 1
             let cause = routed.lastAssignmentEventId ?? routed.leadId.uuid
-            let record = try await engine.route(&routed, cause: .responseMissed(reason: reason), causationEventId: cause, on: connection)
-            try await leads.save(routed, on: connection)
+            let directory = try await engine.directory(on: connection)
+            let record = try await engine.route(
+                &routed, directory: directory, cause: .responseMissed(reason: reason), causationEventId: cause, on: connection)
             Counter(label: "leadflow_routing_reroutes_total", dimensions: [("cause", "sla_missed")]).increment()
             logger.info("re-routed a lead whose response target passed", metadata: ["lead": "\(routed.leadId)", "missed": "\(missed)"])
             return (true, [record])

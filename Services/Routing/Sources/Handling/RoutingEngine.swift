@@ -43,11 +43,11 @@ public struct RoutingEngine: Sendable {
         try await cache.directory(on: connection)
     }
 
-    /// Routes `routed` (locked by the caller) and returns the outbox record of its assignment.
+    /// Routes `routed` (locked by the caller), stores it and returns the outbox record of its assignment.
     public func route(
-        _ routed: inout RoutedLead, cause: Cause, causationEventId: UUID, on connection: PostgresConnection
+        _ routed: inout RoutedLead, directory: RoutingDirectory, cause: Cause, causationEventId: UUID,
+        on connection: PostgresConnection
     ) async throws -> OutboxRecord {
-        let directory = try await cache.directory(on: connection)
         let now = clock.now()
         let lead = routed.lead ?? Lead(id: routed.leadId, source: LeadSource(id: "unknown", channel: .manual), createdAt: now)
         let facts = LeadFacts(lead)
@@ -78,12 +78,11 @@ public struct RoutingEngine: Sendable {
                                 actor: .system("routing"), now: now, cause: cause.label, on: connection)
     }
 
-    /// Applies a person's manual assignment to `routed` (locked by the caller).
+    /// Applies a person's manual assignment to `routed` (locked by the caller) and stores it.
     public func assignManually(
-        _ routed: inout RoutedLead, ownerId: String, locationId: String?, note: String, actor: Actor,
-        causationEventId: UUID, on connection: PostgresConnection
+        _ routed: inout RoutedLead, directory: RoutingDirectory, ownerId: String, locationId: String?, note: String,
+        actor: Actor, causationEventId: UUID, on connection: PostgresConnection
     ) async throws -> OutboxRecord {
-        let directory = try await cache.directory(on: connection)
         let now = clock.now()
         let isHot = routed.lead.map { LeadFacts($0).isHot } ?? false
         var state = RoutingState()
@@ -97,7 +96,7 @@ public struct RoutingEngine: Sendable {
                                 actor: actor, now: now, cause: "manual", on: connection)
     }
 
-    /// Publishes a collaborator change of `routed` (locked by the caller).
+    /// Publishes a collaborator change of `routed` (locked by the caller) and stores it.
     public func changeCollaborators(
         _ routed: inout RoutedLead, added: [String], removed: [String], actor: Actor, causationEventId: UUID,
         on connection: PostgresConnection
@@ -106,7 +105,7 @@ public struct RoutingEngine: Sendable {
             added: added, removed: removed, on: routed, now: clock.now(), eventId: UUID(),
             causationEventId: causationEventId, actor: actor)
         routed = next
-        try await leads.recordAssignment(event, queue: routed.placement.queue, note: nil, routedBy: instanceId, on: connection)
+        try await leads.saveAssignment(routed, event: event, note: nil, routedBy: instanceId, rotation: nil, on: connection)
         return try events.record(event)
     }
 
@@ -147,11 +146,9 @@ public struct RoutingEngine: Sendable {
         var event: LeadAssigned
         (routed, event) = Assignment.apply(
             decision, to: routed, now: now, eventId: UUID(), causationEventId: causationEventId, actor: actor)
-        if let rotation = decision.rotation {
-            try await leads.advanceRotation(rotation, on: connection)
-        }
         // The history keeps the free-text note apart, so an erasure can remove it.
-        try await leads.recordAssignment(event, queue: decision.placement.queue, note: note, routedBy: instanceId, on: connection)
+        try await leads.saveAssignment(
+            routed, event: event, note: note, routedBy: instanceId, rotation: decision.rotation, on: connection)
         if let note, !note.isEmpty { event.reason += " (note: \(note))" }
         Counter(label: "leadflow_routing_assignments_total", dimensions: [
             ("strategy", decision.strategy.rawValue), ("cause", cause),

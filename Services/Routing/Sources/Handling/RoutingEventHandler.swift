@@ -59,13 +59,13 @@ public struct RoutingEventHandler: EventHandler {
                 if routed.isErased { lead.erasePersonalData() }
                 routed.lead = lead
             }
-            var records: [OutboxRecord] = []
-            let settings = try await engine.directory(on: connection).settings
-            if !routed.wasRouted, routed.isOpen, !Self.isClosed(snapshot, settings: settings) {
-                records.append(try await engine.route(&routed, cause: .newLead, causationEventId: scored.eventId, on: connection))
+            let directory = try await engine.directory(on: connection)
+            if !routed.wasRouted, routed.isOpen, !Self.isClosed(snapshot, settings: directory.settings) {
+                return [try await engine.route(
+                    &routed, directory: directory, cause: .newLead, causationEventId: scored.eventId, on: connection)]
             }
             try await leads.save(routed, on: connection)
-            return records
+            return []
         }
     }
 
@@ -83,10 +83,11 @@ public struct RoutingEventHandler: EventHandler {
     func apply(_ event: LeadLifecycleEvent) async throws {
         try await applier.applyOnce(consumer: Self.consumerName, eventId: event.eventId) { connection in
             var routed = try await lockOrCreate(event.leadId, on: connection)
-            let settings = try await engine.directory(on: connection).settings
-            let effects = LifecycleInterpreter.effects(of: event, on: routed, settings: settings)
+            let directory = try await engine.directory(on: connection)
+            let effects = LifecycleInterpreter.effects(of: event, on: routed, settings: directory.settings)
             routed.lead = Self.snapshot(routed.lead, after: event, placement: routed.placement)
             var records: [OutboxRecord] = []
+            var stored: RoutedLead?  // the state an engine call already wrote
             for effect in effects {
                 switch effect {
                 case .acknowledge:
@@ -102,15 +103,19 @@ public struct RoutingEventHandler: EventHandler {
                     routed.reroutes += 1
                     Counter(label: "leadflow_routing_reroutes_total", dimensions: [("cause", "rejected")]).increment()
                     records.append(try await engine.route(
-                        &routed, cause: .rejected(reason: reason, note: note), causationEventId: event.eventId, on: connection))
+                        &routed, directory: directory, cause: .rejected(reason: reason, note: note),
+                        causationEventId: event.eventId, on: connection))
+                    stored = routed
                 case .manualAssign(let ownerId, let locationId, let note):
                     records.append(try await engine.assignManually(
-                        &routed, ownerId: ownerId, locationId: locationId, note: note, actor: event.actor,
-                        causationEventId: event.eventId, on: connection))
+                        &routed, directory: directory, ownerId: ownerId, locationId: locationId, note: note,
+                        actor: event.actor, causationEventId: event.eventId, on: connection))
+                    stored = routed
                 case .collaborators(let added, let removed):
                     records.append(try await engine.changeCollaborators(
                         &routed, added: added, removed: removed, actor: event.actor, causationEventId: event.eventId,
                         on: connection))
+                    stored = routed
                 case .erase:
                     routed.isErased = true
                     routed.lead?.erasePersonalData()
@@ -122,7 +127,7 @@ public struct RoutingEventHandler: EventHandler {
                     try await leads.close(ids.filter { $0 != routed.leadId }, on: connection)
                 }
             }
-            try await leads.save(routed, on: connection)
+            if routed != stored { try await leads.save(routed, on: connection) }
             return records
         }
     }

@@ -125,16 +125,6 @@ public struct LeadRepository: Sendable {
         return result
     }
 
-    /// Moves a team's rotation to the member who got a lead.
-    public func advanceRotation(_ advance: RotationAdvance, on connection: PostgresConnection) async throws {
-        try await connection.query(
-            """
-            UPDATE \(unescaped: s).team_rotation SET last_member_id = \(advance.memberId), turns = turns + 1, updated_at = now()
-            WHERE team_id = \(advance.teamId)
-            """,
-            logger: logger)
-    }
-
     /// Open leads per member of `memberIds`.
     public func openLeads(of memberIds: [String], on connection: PostgresConnection) async throws -> [String: Int] {
         guard !memberIds.isEmpty else { return [:] }
@@ -179,22 +169,40 @@ public struct LeadRepository: Sendable {
 
     // MARK: History
 
-    /// Records an assignment event. Unique per (lead, cause): the same input can never assign twice.
-    public func recordAssignment(
-        _ event: LeadAssigned, queue: String?, note: String?, routedBy instance: String, on connection: PostgresConnection
+    /// Writes `routed`, records `event` in the history (unique per lead and cause: the same input
+    /// can never assign twice) and, when given, moves a team's rotation to the winner — one
+    /// statement, so a decision costs one round trip to store.
+    public func saveAssignment(
+        _ routed: RoutedLead, event: LeadAssigned, note: String?, routedBy instance: String, rotation: RotationAdvance?,
+        on connection: PostgresConnection
     ) async throws {
+        let lead = try routed.lead.map { String(decoding: try LeadflowJSON.encode($0), as: UTF8.self) }
         let candidates = String(decoding: try LeadflowJSON.encode(event.candidates), as: UTF8.self)
+        let p = routed.placement
         try await connection.query(
             """
-            INSERT INTO \(unescaped: s).assignments (
-                lead_id, event_id, causation_event_id, owner_id, team_id, location_id, queue, previous_owner_id,
-                previous_location_id, strategy, is_fallback, reason, note, candidates, actor_id, actor_role,
-                response_due_at, occurred_at, routed_by)
-            VALUES (
-                \(event.leadId.uuid), \(event.eventId), \(event.causationEventId), \(event.ownerId), \(event.teamId),
-                \(event.locationId), \(queue), \(event.previousOwnerId), \(event.previousLocationId),
-                \(event.strategy.rawValue), \(event.isFallback), \(event.reason), \(note), \(candidates)::jsonb,
-                \(event.actor.id), \(event.actor.role.rawValue), \(event.responseDueAt), \(event.occurredAt), \(instance))
+            WITH rotation AS (
+                UPDATE \(unescaped: s).team_rotation SET last_member_id = \(rotation?.memberId), turns = turns + 1, updated_at = now()
+                WHERE team_id = \(rotation?.teamId)::text
+            ), history AS (
+                INSERT INTO \(unescaped: s).assignments (
+                    lead_id, event_id, causation_event_id, owner_id, team_id, location_id, queue, previous_owner_id,
+                    previous_location_id, strategy, is_fallback, reason, note, candidates, actor_id, actor_role,
+                    response_due_at, occurred_at, routed_by)
+                VALUES (
+                    \(event.leadId.uuid), \(event.eventId), \(event.causationEventId), \(event.ownerId), \(event.teamId),
+                    \(event.locationId), \(p.queue), \(event.previousOwnerId), \(event.previousLocationId),
+                    \(event.strategy.rawValue), \(event.isFallback), \(event.reason), \(note), \(candidates)::jsonb,
+                    \(event.actor.id), \(event.actor.role.rawValue), \(event.responseDueAt), \(event.occurredAt), \(instance))
+            )
+            UPDATE \(unescaped: s).leads SET
+                lead = \(lead)::jsonb, owner_id = \(p.ownerId), team_id = \(p.teamId), location_id = \(p.locationId),
+                queue = \(p.queue), is_open = \(routed.isOpen), is_erased = \(routed.isErased),
+                collaborators = \(routed.collaborators)::text[], excluded_locations = \(routed.excludedLocations)::text[],
+                excluded_members = \(routed.excludedMembers)::text[], assigned_at = \(routed.assignedAt),
+                response_due_at = \(routed.responseDueAt), response_party = \(routed.responseParty?.rawValue),
+                last_assignment_event_id = \(routed.lastAssignmentEventId), reroutes = \(routed.reroutes), updated_at = now()
+            WHERE lead_id = \(routed.leadId.uuid)
             """,
             logger: logger)
     }
