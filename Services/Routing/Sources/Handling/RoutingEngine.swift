@@ -43,6 +43,11 @@ public struct RoutingEngine: Sendable {
         try await cache.directory(on: connection)
     }
 
+    /// The configuration at `version`, read by the caller in its transaction.
+    public func directory(version: Int64, on connection: PostgresConnection) async throws -> RoutingDirectory {
+        try await cache.directory(version: version, on: connection)
+    }
+
     /// Routes `routed` (locked by the caller), stores it and returns the outbox record of its assignment.
     public func route(
         _ routed: inout RoutedLead, directory: RoutingDirectory, cause: Cause, causationEventId: UUID,

@@ -41,7 +41,7 @@ public struct RoutingEventHandler: EventHandler {
             throw EventRejection(code: "lead_id_mismatch", reason: "the snapshot is lead \(snapshot.id), the event names \(scored.leadId)")
         }
         try await applier.applyOnce(consumer: Self.consumerName, eventId: scored.eventId) { connection in
-            var routed = try await lockOrCreate(scored.leadId, on: connection)
+            var (routed, version) = try await leads.lockOrCreate(scored.leadId, on: connection)
             if var lead = routed.lead {
                 lead.score = scored.score
                 lead.priority = scored.priority
@@ -59,7 +59,7 @@ public struct RoutingEventHandler: EventHandler {
                 if routed.isErased { lead.erasePersonalData() }
                 routed.lead = lead
             }
-            let directory = try await engine.directory(on: connection)
+            let directory = try await engine.directory(version: version, on: connection)
             if !routed.wasRouted, routed.isOpen, !Self.isClosed(snapshot, settings: directory.settings) {
                 return [try await engine.route(
                     &routed, directory: directory, cause: .newLead, causationEventId: scored.eventId, on: connection)]
@@ -82,8 +82,8 @@ public struct RoutingEventHandler: EventHandler {
 
     func apply(_ event: LeadLifecycleEvent) async throws {
         try await applier.applyOnce(consumer: Self.consumerName, eventId: event.eventId) { connection in
-            var routed = try await lockOrCreate(event.leadId, on: connection)
-            let directory = try await engine.directory(on: connection)
+            var (routed, version) = try await leads.lockOrCreate(event.leadId, on: connection)
+            let directory = try await engine.directory(version: version, on: connection)
             let effects = LifecycleInterpreter.effects(of: event, on: routed, settings: directory.settings)
             routed.lead = Self.snapshot(routed.lead, after: event, placement: routed.placement)
             var records: [OutboxRecord] = []
@@ -151,20 +151,4 @@ public struct RoutingEventHandler: EventHandler {
         routed.responseDueAt = nil
         routed.responseParty = nil
     }
-
-    /// The lead's record, locked; created (and so locked) when routing never saw the lead.
-    func lockOrCreate(_ leadId: LeadID, on connection: PostgresConnection) async throws -> RoutedLead {
-        let fresh = RoutedLead(leadId: leadId)
-        if try await leads.create(fresh, on: connection) { return fresh }
-        guard let existing = try await leads.lock(leadId, on: connection) else {
-            throw RoutingStoreError(message: "lead \(leadId) vanished while locking it")
-        }
-        return existing
-    }
-}
-
-/// A storage invariant did not hold (retried by the consumer).
-struct RoutingStoreError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

@@ -16,7 +16,11 @@ public final class DirectoryCache: Sendable {
 
     /// The configuration as of now, on `connection`.
     public func directory(on connection: PostgresConnection) async throws -> RoutingDirectory {
-        let version = try await repository.configVersion(on: connection)
+        try await directory(version: try await repository.configVersion(on: connection), on: connection)
+    }
+
+    /// The configuration at `version` (already read in the caller's transaction).
+    public func directory(version: Int64, on connection: PostgresConnection) async throws -> RoutingDirectory {
         if let hit = cached.withLock({ $0 }), hit.version == version { return hit.directory }
         let loaded = try await repository.loadDirectory(on: connection)
         cached.withLock { $0 = (loaded.version, loaded.directory) }

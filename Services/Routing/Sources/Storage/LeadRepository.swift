@@ -41,14 +41,30 @@ public struct LeadRepository: Sendable {
         return try await Self.decode(rows).first
     }
 
-    /// Creates the record of a lead not seen before, locked; nil when another transaction created it first.
-    public func create(_ routed: RoutedLead, on connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.query(
-            "INSERT INTO \(unescaped: s).leads (lead_id) VALUES (\(routed.leadId.uuid)) ON CONFLICT DO NOTHING RETURNING 1",
+    /// The lead's record, row-locked until the transaction ends — created (and so locked) when
+    /// routing never saw the lead — and the configuration version, read in the same round trip.
+    public func lockOrCreate(_ leadId: LeadID, on connection: PostgresConnection) async throws -> (lead: RoutedLead, configVersion: Int64) {
+        let created = try await connection.query(
+            """
+            INSERT INTO \(unescaped: s).leads (lead_id) VALUES (\(leadId.uuid)) ON CONFLICT DO NOTHING
+            RETURNING (SELECT config_version FROM \(unescaped: s).settings WHERE id = 1)
+            """,
             logger: logger)
-        var created = false
-        for try await _ in rows { created = true }
-        return created
+        for try await version in created.decode(Int64.self) { return (RoutedLead(leadId: leadId), version) }
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: Self.columns), (SELECT config_version FROM \(unescaped: s).settings WHERE id = 1)
+            FROM \(unescaped: s).leads WHERE lead_id = \(leadId.uuid) FOR UPDATE
+            """,
+            logger: logger)
+        for try await row in rows.decode((
+            UUID, String?, String?, String?, String?, String?, Bool, Bool, [String], [String], [String],
+            Date?, Date?, String?, UUID?, Int, Int64
+        ).self) {
+            return (try Self.routedLead(row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10,
+                                        row.11, row.12, row.13, row.14, row.15), row.16)
+        }
+        throw StorageInvariantError(message: "lead \(leadId) vanished while locking it")
     }
 
     /// Writes `routed` over its record.
@@ -222,21 +238,37 @@ public struct LeadRepository: Sendable {
             UUID, String?, String?, String?, String?, String?, Bool, Bool, [String], [String], [String],
             Date?, Date?, String?, UUID?, Int
         ).self) {
-            var routed = RoutedLead(leadId: LeadID(row.0))
-            routed.lead = try row.1.map { try LeadflowJSON.decode(Lead.self, from: Array($0.utf8)) }
-            routed.placement = Placement(ownerId: row.2, teamId: row.3, locationId: row.4, queue: row.5)
-            routed.isOpen = row.6
-            routed.isErased = row.7
-            routed.collaborators = row.8
-            routed.excludedLocations = row.9
-            routed.excludedMembers = row.10
-            routed.assignedAt = row.11
-            routed.responseDueAt = row.12
-            routed.responseParty = row.13.flatMap(ResponseParty.init(rawValue:))
-            routed.lastAssignmentEventId = row.14
-            routed.reroutes = row.15
-            result.append(routed)
+            result.append(try routedLead(row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10,
+                                         row.11, row.12, row.13, row.14, row.15))
         }
         return result
     }
+
+    // swiftlint:disable:next function_parameter_count
+    static func routedLead(
+        _ id: UUID, _ lead: String?, _ owner: String?, _ team: String?, _ location: String?, _ queue: String?,
+        _ isOpen: Bool, _ isErased: Bool, _ collaborators: [String], _ excludedLocations: [String],
+        _ excludedMembers: [String], _ assignedAt: Date?, _ dueAt: Date?, _ party: String?, _ lastEvent: UUID?, _ reroutes: Int
+    ) throws -> RoutedLead {
+        var routed = RoutedLead(leadId: LeadID(id))
+        routed.lead = try lead.map { try LeadflowJSON.decode(Lead.self, from: Array($0.utf8)) }
+        routed.placement = Placement(ownerId: owner, teamId: team, locationId: location, queue: queue)
+        routed.isOpen = isOpen
+        routed.isErased = isErased
+        routed.collaborators = collaborators
+        routed.excludedLocations = excludedLocations
+        routed.excludedMembers = excludedMembers
+        routed.assignedAt = assignedAt
+        routed.responseDueAt = dueAt
+        routed.responseParty = party.flatMap(ResponseParty.init(rawValue:))
+        routed.lastAssignmentEventId = lastEvent
+        routed.reroutes = reroutes
+        return routed
+    }
+}
+
+/// A storage invariant did not hold (the consumer retries).
+struct StorageInvariantError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }
