@@ -28,6 +28,9 @@ public struct LeadRouter: Sendable {
         var candidates: [AssignmentCandidate] = []
         var consulted: Set<String> = []
         var notes: [String] = []
+        /// The location chosen for the lead: a queue it ends in stays attached to it, so that
+        /// location's managers see and assign it.
+        var home: String?
 
         mutating func decide() -> RoutingDecision {
             if request.fallbackOnly {
@@ -43,6 +46,7 @@ public struct LeadRouter: Sendable {
                 notes.append("the lead names \(selection.unknownReferences.map { "\"\($0)\"" }.joined(separator: ", ")), no configured location")
             }
             if let location = selection.location, let explanation = selection.explanation {
+                home = location.id
                 if let decision = place(at: location, isFallback: false, origin: explanation) { return decision }
                 let teamFallbacks = directory.teams(at: location.id).flatMap(\.rule.fallbacks)
                 return fallback(teamFallbacks + location.fallbacks, because: "nobody at location \(location.id) can take the lead")
@@ -137,13 +141,13 @@ public struct LeadRouter: Sendable {
                                     reason: "\(origin); no member there can take it, so its contacts receive the lead",
                                     isFallback: true, rotation: nil)
                 case .queue(let name):
-                    return decision(Placement(queue: name), strategy: .fallback,
+                    return decision(Placement(locationId: home, queue: name), strategy: .fallback,
                                     reason: "\(origin): nobody can take the lead, it waits in queue \(name)",
                                     isFallback: true, rotation: nil)
                 }
             }
             // Unreachable: the list ends with a queue, which always takes the lead.
-            return decision(Placement(queue: "unassigned"), strategy: .fallback, reason: why, isFallback: true, rotation: nil)
+            return decision(Placement(locationId: home, queue: "unassigned"), strategy: .fallback, reason: why, isFallback: true, rotation: nil)
         }
 
         /// One entry per candidate, where it first appeared, with its last verdict (a member seen
@@ -179,6 +183,7 @@ public enum ResponsePolicy {
     /// location without owner: the location's target (24 hours by default); a queue: none.
     public static func target(for placement: Placement, isHot: Bool, directory: RoutingDirectory) -> ResponseTarget? {
         let settings = directory.settings
+        if placement.queue != nil { return nil }
         if placement.ownerId != nil {
             let rule = placement.teamId.flatMap { directory.teams[$0] }?.rule
             let seconds = isHot

@@ -209,6 +209,8 @@ struct RoutingFlowTests {
         try await env.publish([lead2])
         let queued = try #require(await env.recorder.waitForAssignments(of: lead2.leadId).first)
         #expect(queued.ownerId == nil)
+        #expect(queued.locationId == "loc-flow-dayton")  // the queue stays attached to the location chosen
+        #expect(queued.responseDueAt == nil)
         #expect(queued.isFallback)
         #expect(queued.strategy == .fallback)
         #expect(queued.candidates.contains { $0.memberId == "member-flow-cap" && $0.reason == "at capacity 1/1" })
@@ -216,6 +218,13 @@ struct RoutingFlowTests {
         #expect(queue.status == 200)
         let ids = (queue.json["items"] as? [[String: Any]] ?? []).compactMap { $0["leadId"] as? String }
         #expect(ids.contains(lead2.leadId.description))
+        // Dayton's manager sees the lead waiting in the queue; another location's manager does not.
+        for (location, visible) in [("loc-flow-dayton", true), ("loc-flow-columbus", false)] {
+            let manager = RoutingClient(baseURL: env.service.baseURL, token: try await TestAuth.token(.manager, id: "mgr", locations: [location]))
+            let scoped = try await manager.get("/v1/routing/queue?limit=500")
+            #expect(scoped.status == 200)
+            #expect(scoped.text.contains(lead2.leadId.description) == visible, "\(location)")
+        }
 
         let closed = TestEvents.lifecycle(lead1.leadId, .pipelineStatusChanged(pipelineId: "default", from: .new, to: .closedWon, lostReason: nil, note: nil))
         try await env.publish([closed])

@@ -87,6 +87,10 @@ struct RouterTests {
         let directory = RoutingDirectory(teams: [Fixture.team("team-a")], members: [Fixture.member("member-a", online: false)])
         let decision = Fixture.route(Fixture.lead(), in: directory)
         #expect(decision.placement == Placement(queue: "unassigned"))
+        let atLocation = Fixture.route(Fixture.lead(locationId: "loc-columbus"), in: Self.directory(salesOnline: false),
+                                       excludedMembers: ["member-manager"])
+        #expect(atLocation.placement == Placement(locationId: "loc-columbus", queue: "unassigned"))
+        #expect(atLocation.responseTarget == nil)
         #expect(decision.isFallback)
         #expect(decision.responseTarget == nil)
         #expect(decision.reason.contains("waits in queue unassigned"))
