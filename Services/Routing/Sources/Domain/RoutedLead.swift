@@ -50,7 +50,4 @@ public struct RoutedLead: Sendable, Hashable {
 
     /// Whether routing has placed it at least once.
     public var wasRouted: Bool { lastAssignmentEventId != nil }
-
-    /// The access facts of the lead (for scope checks and list filters).
-    public var accessLocationId: String? { placement.locationId }
 }

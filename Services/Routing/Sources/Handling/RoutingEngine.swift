@@ -60,12 +60,13 @@ public struct RoutingEngine: Sendable {
         if point == nil, directory.usesDistance, let code = facts.postalCode {
             point = try await config.postalPoint(code: code, country: facts.country, on: connection)
         }
-        var request = RoutingRequest(
+        // An owner named on the lead counts only for its first routing.
+        var namedOwner: String?
+        if case .newLead = cause, !routed.wasRouted { namedOwner = lead.ownerId }
+        let request = RoutingRequest(
             lead: lead, leadPoint: point, now: now, excludedLocations: Set(routed.excludedLocations),
-            excludedMembers: Set(routed.excludedMembers),
-            namedOwnerId: routed.wasRouted ? nil : lead.ownerId,
+            excludedMembers: Set(routed.excludedMembers), namedOwnerId: namedOwner,
             fallbackOnly: routed.reroutes > directory.settings.maxReroutes)
-        if case .newLead = cause {} else { request.namedOwnerId = nil }
 
         let decision = try await decide(request, facts: facts, directory: directory, on: connection)
         var note: String?

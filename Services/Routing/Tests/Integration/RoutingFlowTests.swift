@@ -261,6 +261,10 @@ struct RoutingFlowTests {
             headers: [KafkaHeader(key: "ce_id", string: UUID().uuidString), KafkaHeader(key: "ce_type", string: LeadScored.eventType),
                       KafkaHeader(key: "ce_specversion", string: "1.0"), KafkaHeader(key: "ce_source", string: "/test")])
         _ = try await env.producer.send(garbage)
+        // Hostile values inside a valid event are data, never SQL: the lead is routed by territory.
+        var hostile = TestEvents.scored(locationId: "x'); DROP TABLE routing.leads; --", postalCode: "44103")
+        hostile.lead?.customFields["vendorName"] = .string(String(repeating: "\u{202E}ü💥", count: 2000))
+        try await env.publish([hostile])
         let after = TestEvents.scored(locationId: "loc-flow-columbus")
         try await env.publish([after])
         let letters = await env.recorder.wait { events in events.compactMap(\.deadLetter).filter { $0.stage == .routing }.count >= 2 }
@@ -268,5 +272,8 @@ struct RoutingFlowTests {
         #expect(letters.contains { $0.errorCode == "missing_lead_snapshot" })
         #expect(letters.contains { $0.errorCode != "missing_lead_snapshot" })
         #expect(await env.recorder.waitForAssignments(of: after.leadId).count == 1)
+        let routedHostile = try #require(await env.recorder.waitForAssignments(of: hostile.leadId).first)
+        #expect(routedHostile.locationId == "loc-flow-cleveland")
+        #expect(routedHostile.reason.contains("no configured location"))
     }
 }
