@@ -43,7 +43,7 @@ public struct LeadRouter: Sendable {
                 excluded: request.excludedLocations)
             candidates += selection.candidates
             if !selection.unknownReferences.isEmpty {
-                notes.append("the lead names \(selection.unknownReferences.map { "\"\($0)\"" }.joined(separator: ", ")), no configured location")
+                notes.append("the lead names \(selection.unknownReferences.map { "\"\($0.prefix(80))\"" }.joined(separator: ", ")), no configured location")
             }
             if let location = selection.location, let explanation = selection.explanation {
                 home = location.id
