@@ -45,12 +45,17 @@ extension ConfigRoutes {
         try HTTPSupport.requireValid(ConfigValidator.issues(in: team))
         try RoutingAccess.requireTeam(principal, teamId: team.id, locationId: team.locationId)
         let outcome = try await postgres.transaction(logger: logger) { connection -> WriteOutcome in
-            if let existing = try await config.get(.team, id: team.id, as: Team.self, on: connection) {
+            let existing = try await config.get(.team, id: team.id, as: Team.self, on: connection)
+            if let existing {
                 if mustBeNew {
                     throw Problem(status: .conflict, code: "already_exists", detail: "team \(team.id) exists; use PUT to change it")
                 }
                 // Moving a team out of a location needs the right to configure it there too.
                 try RoutingAccess.requireTeam(principal, teamId: team.id, locationId: existing.value.locationId)
+            }
+            // Attaching a team to a location (it would receive that location's leads) needs the location itself.
+            if let locationId = team.locationId, locationId != existing?.value.locationId {
+                try RoutingAccess.requireLocation(principal, locationId)
             }
             if let locationId = team.locationId, try await !config.exists(.location, id: locationId, on: connection) {
                 throw Problem(status: .unprocessableContent, code: "invalid_field", detail: "no location \(locationId)",

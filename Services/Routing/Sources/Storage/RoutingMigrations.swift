@@ -102,7 +102,7 @@ enum RoutingMigrations {
                 CREATE TABLE \(s).assignments (
                     id bigserial PRIMARY KEY,
                     lead_id uuid NOT NULL,
-                    event_id uuid NOT NULL UNIQUE,
+                    event_id uuid NOT NULL,
                     causation_event_id uuid NOT NULL,
                     owner_id text,
                     team_id text,
@@ -120,10 +120,10 @@ enum RoutingMigrations {
                     response_due_at timestamptz,
                     occurred_at timestamptz NOT NULL,
                     routed_by text NOT NULL,
+                    -- One input never assigns a lead twice; also the index of a lead's history.
                     UNIQUE (lead_id, causation_event_id)
                 )
                 """,
-                "CREATE INDEX assignments_lead ON \(s).assignments (lead_id, id)",
             ]),
         ]
     }

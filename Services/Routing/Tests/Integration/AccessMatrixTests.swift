@@ -206,6 +206,13 @@ struct AccessMatrixTests {
         #expect((teams.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["team-mx-out"])
         let noLocations = try await Self.perform(Call(method: "GET", path: "/v1/routing/locations", body: nil), headers: teamManager.headers, env: env)
         #expect((noLocations.json["items"] as? [Any])?.isEmpty == true)
+        // It may change its team's rule, but not attach the team to a location it does not manage.
+        let renamed = try await Self.perform(Call(method: "PUT", path: "/v1/routing/teams/team-mx-out",
+                                                  body: #"{"name":"Out, renamed","locationId":"loc-mx-out"}"#), headers: teamManager.headers, env: env)
+        #expect(renamed.status == 200, "\(renamed.text)")
+        let attached = try await Self.perform(Call(method: "PUT", path: "/v1/routing/teams/team-mx-out",
+                                                   body: #"{"name":"Out","locationId":"loc-mx-in"}"#), headers: teamManager.headers, env: env)
+        #expect(attached.status == 403)
     }
 
     @Test("a platform admin may use every endpoint")
