@@ -217,6 +217,19 @@ let package = Package(
         ])
         + service("Scoring")
         + service("Routing")
+        + [
+            // Routing's benchmark driver (scripts/bench-routing).
+            .executableTarget(
+                name: "routing-bench",
+                dependencies: [
+                    "LeadRouting", "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit",
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                ],
+                path: "Services/Routing/Bench",
+                swiftSettings: strictSettings
+            ),
+        ]
         + service("Notifier", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Mustache", package: "swift-mustache"),

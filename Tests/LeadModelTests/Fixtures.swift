@@ -196,6 +196,7 @@ enum Fixtures {
         candidates: [
             AssignmentCandidate(memberId: "member-akira", eligible: true, reason: "SUV specialist, 12/25 leads"),
             AssignmentCandidate(memberId: "member-carl", eligible: false, reason: "offline"),
+            AssignmentCandidate(memberId: "loc-columbus-north", eligible: true, reason: "named by the lead", kind: .location),
         ],
         reason: "Vehicle type suv matches team-suv; next in rotation", isFallback: false,
         responseDueAt: date("2025-03-19T14:17:41.007Z"), causationEventId: receivedEventId, lead: lead)

@@ -20,20 +20,31 @@ public enum AssignmentStrategy: String, Hashable, Sendable, Codable, CaseIterabl
     case fallback
 }
 
-/// A team member routing considered, and why they were or were not eligible.
+/// What kind of party an ``AssignmentCandidate`` is.
+public enum CandidateKind: String, Hashable, Sendable, Codable, CaseIterable {
+    /// A salesperson (the default when the field is absent).
+    case member
+    /// A dealer/installer location.
+    case location
+}
+
+/// A team member (or location) routing considered, and why they were or were not eligible.
 public struct AssignmentCandidate: Hashable, Sendable, Codable {
-    /// The member's id.
+    /// The member's id (with ``kind`` `location`: the location's id).
     public var memberId: String
     /// Whether they could take the lead.
     public var eligible: Bool
     /// Why (e.g. "offline", "at capacity 25/25", "next in rotation").
     public var reason: String
+    /// What the candidate is; absent means a member.
+    public var kind: CandidateKind?
 
     /// Creates a candidate record.
-    public init(memberId: String, eligible: Bool, reason: String) {
+    public init(memberId: String, eligible: Bool, reason: String, kind: CandidateKind? = nil) {
         self.memberId = memberId
         self.eligible = eligible
         self.reason = reason
+        self.kind = kind
     }
 }
 
