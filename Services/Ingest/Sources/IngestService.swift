@@ -55,7 +55,7 @@ public enum IngestService {
                 }
             },
             eventHandler: handler,
-            services: [metaQueue],
+            services: [metaQueue, ErasureSweep(client: context.postgres, logger: context.logger, interval: .seconds(30))],
             authenticators: [core.apiKeys]
         )
     }

@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// A token bucket per key (the source id): `perMinute` requests a minute on average, bursts of
-/// up to `burst`. In memory per instance, so N instances admit up to N times the rate.
+/// up to `burst` (never more than a minute's worth). In memory per instance, so N instances
+/// admit up to N times the rate.
 public final class RateLimiter: Sendable {
     private struct Bucket {
         var tokens: Double
@@ -23,8 +24,9 @@ public final class RateLimiter: Sendable {
 
     /// Takes `cost` tokens for `key`; returns the seconds to wait when the bucket is empty.
     public func acquire(_ key: String, cost: Int = 1, perMinute: Int? = nil) -> TimeInterval? {
-        let rate = Double(max(1, perMinute ?? defaultPerMinute)) / 60
-        let capacity = Double(max(burst, cost))
+        let minute = max(1, perMinute ?? defaultPerMinute)
+        let rate = Double(minute) / 60
+        let capacity = Double(max(min(burst, minute), cost))
         let now = clock()
         return buckets.withLock { table -> TimeInterval? in
             var bucket = table[key] ?? Bucket(tokens: capacity, updated: now)

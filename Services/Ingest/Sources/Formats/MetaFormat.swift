@@ -107,7 +107,11 @@ public enum MetaFormat {
             let path = "/field_data/\(index)/values/0"
             let values = (object["values"]?.array ?? []).compactMap(\.idText)
             guard let first = values.first else { continue }
-            if first.lowercased().hasPrefix("<test lead") { test = true }
+            if first.lowercased().hasPrefix("<test lead") {
+                // The testing tool's placeholder ("<test lead: dummy data for email>"): flag, keep nothing.
+                test = true
+                continue
+            }
             let field = FieldText(first, at: path)
             switch name {
             case _ where Standard.fullName.contains(name): s.fullName = field

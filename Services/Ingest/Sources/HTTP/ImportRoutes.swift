@@ -73,29 +73,42 @@ struct ImportRoutes: Sendable {
             job: ImportJob(
                 id: jobId, sourceId: sourceId, createdBy: principal.description, status: .running, bytesRead: 0, rowsRead: 0,
                 accepted: 0, merged: 0, redelivered: 0, rejected: 0, createdAt: started, updatedAt: started, errors: []))
+        // One pass over the body: after a failure the rest is read and discarded (the body can be
+        // iterated once), so the client gets the answer instead of a stalled upload.
+        var failure: (any Error)?
+        let hardCap = Int64(core.configuration.maxImportBytes) * 4 + (64 << 20)
         do {
             for try await chunk in request.body {
                 run.job.bytesRead += Int64(chunk.readableBytes)
-                if run.job.bytesRead > Int64(core.configuration.maxImportBytes) {
-                    try await run.fail("the upload exceeds \(core.configuration.maxImportBytes) bytes")
-                    throw Problem(status: .contentTooLarge, code: "body_too_large",
-                                  detail: "the upload exceeds \(core.configuration.maxImportBytes) bytes; rows before that were imported (job \(jobId))")
+                if failure != nil {
+                    if run.job.bytesRead > hardCap { break }
+                    continue
                 }
-                try await run.feed(chunk.readableBytesView)
+                if run.job.bytesRead > Int64(core.configuration.maxImportBytes) {
+                    failure = Problem(status: .contentTooLarge, code: "body_too_large",
+                                      detail: "the upload exceeds \(core.configuration.maxImportBytes) bytes; rows before that were imported (job \(jobId))")
+                    continue
+                }
+                do {
+                    try await run.feed(chunk.readableBytesView)
+                } catch {
+                    failure = error
+                }
             }
-            try await run.finish()
-        } catch let problem as Problem {
-            if run.job.status == .running { try? await run.fail(problem.detail) }
-            throw problem
-        } catch let failure as CSVParser.Failure {
-            try? await run.fail(failure.description)
-            throw Problem(status: .unprocessableContent, code: failure.code, detail: "\(failure.message) (line \(failure.line)); rows before it were imported")
-        } catch let rejection as IntakeRejection {
-            try? await run.fail(rejection.description)
-            throw rejection.problem
+            if failure == nil { try await run.finish() }
         } catch {
-            try? await run.fail("the upload was interrupted")
-            throw error
+            failure = failure ?? error
+        }
+        if let failure {
+            let problem: Problem = switch failure {
+            case let problem as Problem: problem
+            case let parse as CSVParser.Failure:
+                Problem(status: .unprocessableContent, code: parse.code, detail: "\(parse.message) (line \(parse.line)); rows before it were imported")
+            case let rejection as IntakeRejection: rejection.problem
+            default: Problem(status: .badRequest, code: "upload_interrupted", detail: "the upload was interrupted; rows before it were imported")
+            }
+            try? await run.fail(problem.detail)
+            throw problem
         }
         return try Response.json(run.job, status: .accepted, headers: [.location: "/v1/imports/\(jobId.uuidString.lowercased())"])
     }

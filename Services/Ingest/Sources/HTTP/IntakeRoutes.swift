@@ -59,6 +59,9 @@ struct IntakeRoutes: Sendable {
             guard document.manualKind == nil else {
                 throw Problem(status: .forbidden, code: "forbidden", detail: "integrations cannot enter leads manually")
             }
+            guard document.submission.locationId == nil else {
+                throw Problem.invalid("/locationId", rule: "manual_only", "only manual entry names a location; integrations are routed")
+            }
             let sourceId = document.sourceId ?? (principal.scope.sourceIds.count == 1 ? principal.scope.sourceIds.first : nil)
             guard let sourceId else {
                 throw Problem.invalid("/sourceId", rule: "required", "this integration submits for several sources; name one")
@@ -85,7 +88,12 @@ struct IntakeRoutes: Sendable {
             var submitter = Submitter(
                 source: LeadSource(id: "manual", name: kind.rawValue, channel: .manual, partner: document.referredBy?.text.trimmingWhitespace),
                 rateKey: "principal:\(principal.id)")
-            let requested = document.submission.locationId?.text.trimmingWhitespace
+            let requested: String?
+            do {
+                requested = try core.builder.text(document.submission.locationId, singleLine: true)
+            } catch {
+                throw error.problem
+            }
             switch principal.role {
             case .salesperson:
                 // The person who took the call owns the lead (and so can see it).

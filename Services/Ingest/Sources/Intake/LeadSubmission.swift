@@ -57,7 +57,8 @@ public struct LeadSubmission: Sendable, Hashable {
     public var attribution = Attribution()
     /// Whether the sender marked it as a test lead.
     public var isTest = false
-    /// Where the sender wants the lead to go (manual entry by a manager), if anywhere.
+    /// Where a person entering the lead by hand wants it to go (honoured for manual entry only;
+    /// integrations and feeds are routed).
     public var locationId: FieldText?
 
     /// Creates an empty submission.

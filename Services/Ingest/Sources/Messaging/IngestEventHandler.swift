@@ -91,8 +91,8 @@ struct IngestEventHandler: EventHandler {
             switch format {
             case .json:
                 let document = try GenericLeadDocument.read(try core.json.parse(message.value))
-                guard document.manualKind == nil else {
-                    throw IntakeRejection.field("/manual", rule: "forbidden", "feeds cannot enter leads manually")
+                guard document.manualKind == nil, document.submission.locationId == nil else {
+                    throw IntakeRejection.field("/manual", rule: "manual_only", "feeds cannot enter leads manually or name a location")
                 }
                 prepared = [try core.prepare(document.submission, source: source, contentType: contentType, actor: actor, now: now)]
             case .adf:

@@ -33,7 +33,8 @@ enum VehicleTypes {
         let style = (bodyStyle ?? "").lowercased()
         let name = (model ?? "").lowercased()
         let words = Set(name.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
-        if words.contains("ev") || words.contains("electric") || name.contains("e-tron") || name.contains("ioniq") || name.contains("mach-e") {
+        let evModel = words.contains { $0.count <= 4 && $0.hasPrefix("ev") && $0.dropFirst(2).allSatisfy(\.isNumber) }
+        if evModel || words.contains("electric") || name.contains("e-tron") || name.contains("ioniq") || name.contains("mach-e") {
             return "ev"
         }
         let table: [(String, String)] = [

@@ -99,7 +99,10 @@ struct FormatTests {
     @Test("Meta test leads are flagged; notifications yield leadgen ids only, exact")
     func metaNotices() throws {
         let test = #"{"id":"1","field_data":[{"name":"email","values":["<test lead: dummy data for email>"]}]}"#
-        #expect(try MetaFormat.lead(try JSONReader().parse(Array(test.utf8))).isTest)
+        let testLead = try MetaFormat.lead(try JSONReader().parse(Array(test.utf8)))
+        #expect(testLead.isTest)
+        #expect(testLead.emails.isEmpty)
+        #expect(try lead(testLead, channel: .meta).isTest)  // accepted without real contact data
         let notification = """
             {"object":"page","entry":[{"id":"104233876512345","time":1742389999,"changes":[
               {"field":"leadgen","value":{"leadgen_id":11876543210987654321,"page_id":104233876512345,"form_id":"987650001234567","created_time":1742389995}},

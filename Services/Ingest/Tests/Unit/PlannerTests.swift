@@ -131,11 +131,11 @@ struct PlannerTests {
     }
 }
 
-/// A clock tests move by hand.
+/// A clock that runs with real time, and that tests can move forward by hand.
 final class TestClock: Sendable {
-    private let current = Mutex(Date(timeIntervalSince1970: 1_750_000_000))
+    private let offset = Mutex<TimeInterval>(0)
 
-    var now: Date { current.withLock { $0 } }
+    var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
 
-    func advance(_ seconds: TimeInterval) { current.withLock { $0 += seconds } }
+    func advance(_ seconds: TimeInterval) { offset.withLock { $0 += seconds } }
 }
