@@ -3,6 +3,7 @@ import Hummingbird
 import LeadModel
 import LeadServiceKit
 import LeadStorage
+import Metrics
 import Logging
 import PostgresNIO
 
@@ -73,10 +74,17 @@ final class IngestCore: Sendable {
     func store(_ prepared: [PreparedLead]) async throws -> [IntakeResult] {
         guard !prepared.isEmpty else { return [] }
         let now = clock()
-        return try await context.applier.perform { connection in
+        let results = try await context.applier.perform { connection in
             try await self.writer.submit(prepared, now: now, on: connection)
         }
+        for (item, result) in zip(prepared, results) {
+            Counter(label: "leadflow_ingest_leads_total", dimensions: [
+                ("channel", item.intake.channel.rawValue), ("outcome", result.outcome.rawValue),
+            ]).increment()
+        }
+        return results
     }
+
 
     /// The 429 answer (problem `rate_limited` with `Retry-After`) when `key` is over its rate;
     /// `nil` when the request may go on.

@@ -41,6 +41,7 @@ public enum IngestService {
         }
         return ServiceParts(
             routes: { router in
+                router.middlewares.add(RejectionMetricsMiddleware())
                 IntakeRoutes(core: core).register(on: router)
                 WebhookRoutes(core: core, metaQueue: metaQueue).register(on: router)
                 ImportRoutes(core: core, imports: imports).register(on: router)

@@ -26,6 +26,17 @@ struct IntakeChannelTests {
         #expect(response.status == 202, "\(response.text)")
         #expect(response.json["outcome"] as? String == "created")
         let leadId = try #require((response.json["leadId"] as? String).flatMap(LeadID.init))
+        // 202 means committed: the lead and its event are in the database whether or not the
+        // broker has it yet (the outbox relay publishes it, also after a broker outage).
+        let committed = try await ingest.query { client in
+            var rows = 0
+            for try await count in try await client.query("""
+                SELECT (SELECT count(*) FROM ingest.leads WHERE id = \(leadId.uuid))::int
+                     + (SELECT count(*) FROM ingest.outbox WHERE message_key = \(leadId.description))::int
+                """).decode(Int.self) { rows = count }
+            return rows
+        }
+        #expect(committed == 2)
         let event = try #require(await ingest.receivedEvent(for: leadId))
         #expect(event.lead.fullName == PersonName(first: "Jo", last: "Park"))
         #expect(event.lead.contacts.emails.first?.address == email.lowercased())
