@@ -133,7 +133,7 @@ struct Loadgen: AsyncParsableCommand {
                 let (person, again) = faker.person(duplicateShare: duplicates)
                 let kind = format == .meta ? 0 : index % 4
                 let (body, type): (String, String) = switch kind {
-                case 0: (faker.meta(person, repeat: again, externalId: "9\(abs(externalId.hashValue) % 1_000_000_000_000_000)"), "application/vnd.meta.lead+json")
+                case 0: (faker.meta(person, repeat: again, externalId: "9\(UInt(bitPattern: externalId.hashValue) % 1_000_000_000_000_000)"), "application/vnd.meta.lead+json")
                 case 1: (faker.json(person, repeat: again, externalId: externalId), "application/json")
                 case 2: (faker.adf(person, repeat: again, externalId: externalId), "application/xml")
                 default: (faker.google(person, repeat: again, externalId: externalId, key: ""), "application/vnd.google.lead+json")
@@ -148,7 +148,9 @@ struct Loadgen: AsyncParsableCommand {
         let producer = topicMessages > 0
             ? try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: config.kafkaBrokers, clientId: "leadctl-loadgen"), logger: Logger(label: "leadctl"))
             : nil
-        let database = wait && topicMessages > 0 ? config.database.makeClient(logger: Logger(label: "leadctl")) : nil
+        var quiet = Logger(label: "leadctl")
+        quiet.logLevel = .error
+        let database = wait && topicMessages > 0 ? config.database.makeClient(logger: quiet) : nil
         let databaseTask = database.map { client in Task { await client.run() } }
         defer { databaseTask?.cancel() }
         var databaseStart: Date?

@@ -5,12 +5,13 @@ import LeadModel
 struct AcceptedLead: Encodable {
     var leadId: LeadID
     var outcome: IntakeResult.Outcome
-    var eventId: UUID?
+    /// The published event's id, lower-case like every id Leadflow writes.
+    var eventId: String?
 
     init(_ result: IntakeResult) {
         leadId = result.leadId
         outcome = result.outcome
-        eventId = result.eventId
+        eventId = result.eventId?.uuidString.lowercased()
     }
 }
 

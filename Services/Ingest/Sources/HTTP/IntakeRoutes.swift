@@ -23,6 +23,7 @@ struct IntakeRoutes: Sendable {
 
     func submitJSON(_ request: Request, _ context: LeadflowRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        try Self.requireSubmitter(principal)
         try request.requireMediaType(["application/json", "text/json"], suffix: "+json", describe: "application/json")
         let bytes = Array(try await request.collectBody(limit: core.configuration.maxBodyBytes).readableBytesView)
         let document: GenericLeadDocument
@@ -49,6 +50,15 @@ struct IntakeRoutes: Sendable {
         }
         let results = try await core.store([prepared])
         return try Response.json(AcceptedLead(results[0]), status: .accepted)
+    }
+
+    /// Refuses, before reading the body, the roles that never submit leads.
+    static func requireSubmitter(_ principal: Principal) throws {
+        switch principal.role {
+        case .platformAdmin, .manager, .salesperson, .integrationSource: return
+        case .locationContact, .downstreamReader, .customer, .system:
+            throw Problem(status: .forbidden, code: "forbidden", detail: "\(principal.role.rawValue) may not submit leads")
+        }
     }
 
     /// Applies the intake rules of each role: integrations submit for their own source(s);

@@ -10,7 +10,8 @@ import PostgresNIO
 /// statuses afterwards.
 struct CommandResult: Codable, Sendable {
     var leadId: LeadID
-    var eventIds: [UUID]
+    /// The published events' ids, lower-case.
+    var eventIds: [String]
     var changes: [LifecycleChange.Kind]
     var lifecycleStage: LifecycleStage
     var pipelineStatus: PipelineStatus
@@ -175,7 +176,7 @@ struct LifecycleRoutes: Sendable {
             }
             let lifecycleEvents = changes.map { LeadLifecycleEvent(leadId: leadId, occurredAt: now, actor: actor, change: $0) }
             let result = CommandResult(
-                leadId: leadId, eventIds: lifecycleEvents.map(\.eventId), changes: changes.map(\.kind),
+                leadId: leadId, eventIds: lifecycleEvents.map { $0.eventId.uuidString.lowercased() }, changes: changes.map(\.kind),
                 lifecycleStage: stored.lead.lifecycleStage, pipelineStatus: stored.lead.pipelineStatus,
                 locationResponse: stored.lead.locationResponse, taskId: taskId, appointmentId: appointmentId)
             if let principal, let idempotencyKey {

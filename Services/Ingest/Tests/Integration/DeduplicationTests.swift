@@ -30,7 +30,7 @@ struct DeduplicationTests {
         }
         #expect(inquiry.matchedOn == [.email])
         #expect(inquiry.lead.vehiclesOfInterest.first?.vehicleType == "ev")
-        #expect(events.first?.eventId.uuidString.lowercased() == (second.json["eventId"] as? String)?.lowercased())
+        #expect(events.first?.eventId.uuidString.lowercased() == second.json["eventId"] as? String)
         // ingest's own record absorbed the new phone and vehicle.
         let stored = try await ingest.query { client in
             var snapshot = ""
