@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import Synchronization
 
 /// `leadctl import FILE`: uploads a CSV file to ingest (streamed from disk) and shows the job's
 /// progress while it runs, then the counts and the refused rows.
@@ -99,10 +100,11 @@ struct FileChunks: AsyncSequence, Sendable {
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(handle: handle) }
 }
 
-/// A one-line progress bar on standard error (plain lines when it is not a terminal).
+/// A one-line progress bar on standard error (plain lines, only on change, when it is not a terminal).
 final class ProgressBar: Sendable {
     let total: Int64
     let isTerminal = isatty(STDERR_FILENO) == 1
+    private let lastLine = Mutex("")
 
     init(total: Int64) { self.total = total }
 
@@ -114,6 +116,11 @@ final class ProgressBar: Sendable {
         let line = "[\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] "
             + "\(Int(fraction * 100))%  rows \(job["rowsRead"] as? Int ?? 0)  new \(job["accepted"] as? Int ?? 0)  "
             + "merged \(job["merged"] as? Int ?? 0)  refused \(job["rejected"] as? Int ?? 0)"
+        let changed = lastLine.withLock { last in
+            defer { last = line }
+            return last != line
+        }
+        guard isTerminal || changed else { return }
         FileHandle.standardError.write(Data((isTerminal ? "\r\u{1B}[K" + line + (final ? "\n" : "") : line + "\n").utf8))
     }
 }
