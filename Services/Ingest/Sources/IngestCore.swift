@@ -6,6 +6,7 @@ import LeadStorage
 import Metrics
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// Everything ingest's handlers share: configuration, clock, normalization, the stores and the
 /// intake pipeline (prepare → de-duplicate → store → outbox).
@@ -22,6 +23,7 @@ final class IngestCore: Sendable {
     let json: JSONReader
     let xml = XMLReader()
     let logger: Logger
+    private let sourceCache = Mutex<[String: (record: SourceRecord?, fetchedAt: Date)]>([:])
 
     init(configuration: IngestConfiguration, context: ServiceContext, clock: @escaping @Sendable () -> Date) {
         self.configuration = configuration
@@ -100,8 +102,22 @@ final class IngestCore: Sendable {
             body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// The display data of a configured source, if it exists.
+    /// The display data of a configured source, if it exists (cached for a few seconds: it is
+    /// read on every intake, and only names and rate limits come from it).
     func sourceRecord(_ id: String) async -> SourceRecord? {
-        try? await sources.find(id)
+        let now = clock()
+        if let cached = sourceCache.withLock({ $0[id] }), now.timeIntervalSince(cached.fetchedAt) < 10 {
+            return cached.record
+        }
+        do {
+            let record = try await sources.find(id)
+            sourceCache.withLock { cache in
+                if cache.count > 10_000 { cache.removeAll() }
+                cache[id] = (record, now)  // an unknown source is remembered too
+            }
+            return record
+        } catch {
+            return nil
+        }
     }
 }
