@@ -76,21 +76,32 @@ struct IngestEventHandler: EventHandler {
         guard message.value.count <= core.configuration.maxBodyBytes else {
             throw EventRejection(code: "body_too_large", reason: "the message exceeds \(core.configuration.maxBodyBytes) bytes")
         }
-        let sourceId = (message.header("leadflow-source") ?? message.header("x-leadflow-source"))
-            .map { $0.trimmingWhitespace }.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
-            ?? core.configuration.topicDefaultSourceId
-        guard !TextRules.hasForbiddenControl(sourceId, singleLine: true) else {
-            throw EventRejection(code: "invalid_header", reason: "the leadflow-source header holds control characters")
+        let header = (message.header("leadflow-source") ?? message.header("x-leadflow-source"))
+            .map { $0.trimmingWhitespace }.flatMap { $0.isEmpty ? nil : $0 }
+        let now = core.clock()
+        var parsedJSON: GenericLeadDocument?
+        if format == .json {
+            do {
+                parsedJSON = try GenericLeadDocument.read(try core.json.parse(message.value))
+            } catch let error as JSONParseError {
+                throw EventRejection(code: error.code, reason: error.message)
+            } catch let rejection as IntakeRejection {
+                throw EventRejection(code: rejection.first.code, reason: rejection.description)
+            }
+        }
+        // The header names the source; a generic JSON lead may name it in its body instead.
+        let sourceId = header ?? parsedJSON?.sourceId ?? core.configuration.topicDefaultSourceId
+        guard sourceId.count <= 64, !TextRules.hasForbiddenControl(sourceId, singleLine: true) else {
+            throw EventRejection(code: "invalid_header", reason: "the source id is longer than 64 characters or holds control characters")
         }
         let actor = Actor(id: sourceId, role: .integrationSource)
-        let now = core.clock()
         let record = await core.sourceRecord(sourceId)
         let source = LeadSource(id: sourceId, name: record?.name, channel: .topic, partner: record?.partner)
         let prepared: [PreparedLead]
         do {
             switch format {
             case .json:
-                let document = try GenericLeadDocument.read(try core.json.parse(message.value))
+                guard let document = parsedJSON else { return }
                 guard document.manualKind == nil, document.submission.locationId == nil else {
                     throw IntakeRejection.field("/manual", rule: "manual_only", "feeds cannot enter leads manually or name a location")
                 }

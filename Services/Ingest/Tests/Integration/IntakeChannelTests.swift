@@ -278,6 +278,8 @@ struct IntakeChannelTests {
         let jsonEmail = unique("topic-json")
         try await ingest.publishInbound(Array(#"{"externalId":"feed-\#(UUID())","email":"\#(jsonEmail)","name":"Topic Json"}"#.utf8),
                                         contentType: "application/json", headers: ["leadflow-source": "feed-a"])
+        let bodySourceEmail = unique("topic-body-source")
+        try await ingest.publishInbound(Array(#"{"sourceId":"feed-body","email":"\#(bodySourceEmail)"}"#.utf8), contentType: "application/json")
         let adfEmail = unique("topic-adf")
         try await ingest.publishInbound(Array("<adf><prospect><customer><contact><name>Topic Adf</name><email>\(adfEmail)</email></contact></customer></prospect></adf>".utf8),
                                         contentType: "application/xml")
@@ -293,7 +295,10 @@ struct IntakeChannelTests {
                 && received.contains { $0.lead.contacts.emails.first?.address == adfEmail }
                 && received.contains { $0.intake.sourceLeadId == googleKey }
                 && received.contains { $0.intake.sourceLeadId == metaId }
+                && received.contains { $0.lead.contacts.emails.first?.address == bodySourceEmail }
         }.compactMap(\.received)
+        #expect(events.first { $0.lead.contacts.emails.first?.address == bodySourceEmail }?.intake.sourceId == "feed-body")
+        #expect(events.first { $0.lead.contacts.emails.first?.address == adfEmail }?.intake.sourceId == "inbound")
         let json = try #require(events.first { $0.lead.contacts.emails.first?.address == jsonEmail })
         #expect(json.intake.channel == .topic)
         #expect(json.intake.sourceId == "feed-a")
