@@ -7,7 +7,10 @@ struct Leadctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadctl",
         abstract: "Operate a Leadflow installation.",
-        subcommands: [Topics.self, Lag.self, DeadLetters.self, Replay.self, Config.self, Token.self, Version.self]
+        subcommands: [
+            Topics.self, Lag.self, DeadLetters.self, Replay.self, Config.self, Token.self,
+            Import.self, Loadgen.self, Version.self,
+        ]
     )
 }
 
