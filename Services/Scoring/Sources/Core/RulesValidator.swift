@@ -6,7 +6,7 @@ public struct RuleViolation: Hashable, Sendable, Error, CustomStringConvertible 
     /// JSON pointer of the offending field, e.g. `/thresholds/hot`.
     public var field: String
     /// The validation rule broken: `range`, `order`, `sign`, `known_key`, `not_empty`, `too_long`,
-    /// `too_many`, `finite`, `unknown_field`.
+    /// `too_many`, `finite`, `unknown_field`, `control_character`.
     public var rule: String
     /// A sentence for people.
     public var message: String
@@ -68,6 +68,8 @@ public enum RulesValidator {
                 check(!trimmed.isEmpty, "\(field)/\(index)", "not_empty", "a keyword must not be blank")
                 check(word.count <= maximumKeywordLength, "\(field)/\(index)", "too_long",
                       "a keyword has at most \(maximumKeywordLength) characters")
+                check(!hasControlCharacters(word), "\(field)/\(index)", "control_character",
+                      "a keyword must not contain control characters")
             }
         }
         func table(_ values: [String: Double], _ field: String, known: Set<String>?, what: String) {
@@ -112,6 +114,7 @@ public enum RulesValidator {
             check(!key.trimmingCharacters(in: .whitespaces).isEmpty, path, "not_empty", "a source id must not be blank")
             check(key.count <= maximumSourceIdLength, path, "too_long",
                   "a source id has at most \(maximumSourceIdLength) characters")
+            check(!hasControlCharacters(key), path, "control_character", "a source id must not contain control characters")
         }
         table(s.bySource, "/source/bySource", known: nil, what: "source")
         table(s.byChannel, "/source/byChannel", known: Set(IntakeChannel.allCases.map(\.rawValue)), what: "intake channel")
@@ -139,6 +142,14 @@ public enum RulesValidator {
         negative(n.perNoShow, "/negative/perNoShow")
         cap(n.maxNoShows, "/negative/maxNoShows")
         return found
+    }
+
+    /// Whether `text` holds a control character (NUL and friends, which PostgreSQL cannot store),
+    /// other than those `allowing`.
+    public static func hasControlCharacters(_ text: String, allowing allowed: Set<Character> = []) -> Bool {
+        text.unicodeScalars.contains { scalar in
+            scalar.properties.generalCategory == .control && !allowed.contains(Character(scalar))
+        }
     }
 
     /// Fields of a rules document (parsed JSON) that the rules do not have, as violations with

@@ -58,11 +58,13 @@ public struct ScoreExplanation: Hashable, Sendable, Codable {
         func points(_ value: Double) -> String {
             (value >= 0 ? "+" : "") + ScoringRules.number(value)
         }
-        let scored = card.factors.filter { $0.key != LearnedModel.baselineKey }
-        let positive = scored.filter { ($0.contribution ?? 0) > 0 }
-            .sorted { ($0.contribution ?? 0) > ($1.contribution ?? 0) }.prefix(3)
-        let negative = scored.filter { ($0.contribution ?? 0) < 0 }
-            .sorted { ($0.contribution ?? 0) < ($1.contribution ?? 0) }.prefix(2)
+        // Largest first; ties keep the factors' order.
+        let scored = card.factors.enumerated().filter { $0.element.key != LearnedModel.baselineKey }
+            .map { (index: $0.offset, factor: $0.element, points: $0.element.contribution ?? 0) }
+        let positive = scored.filter { $0.points > 0 }
+            .sorted { ($1.points, $0.index) < ($0.points, $1.index) }.prefix(3).map(\.factor)
+        let negative = scored.filter { $0.points < 0 }
+            .sorted { ($0.points, $0.index) < ($1.points, $1.index) }.prefix(2).map(\.factor)
         var text = "\(band) (\(model))."
         if !positive.isEmpty {
             text += " Most weight: " + positive.map { "\($0.label) \(points($0.contribution ?? 0))" }.joined(separator: ", ") + "."

@@ -62,7 +62,13 @@ extension ScoringAPI {
         let principal = try requireAdmin(context)
         let buffer = try await request.collectBody(limit: Self.rulesBodyLimits.maxBytes)
         let bytes = Array(buffer.readableBytesView)
-        let update = try JSONBody.decode(RulesUpdate.self, from: bytes, limits: Self.rulesBodyLimits)
+        let update: RulesUpdate
+        do {
+            update = try JSONBody.decode(RulesUpdate.self, from: bytes, limits: Self.rulesBodyLimits)
+        } catch let problem as Problem where problem.code == "invalid_field" {
+            // A misplaced field explains a missing one better (e.g. the bare rules without "rules").
+            throw Self.unknownFields(in: bytes) ?? problem
+        }
         if let problem = Self.unknownFields(in: bytes) { throw problem }
         let violations = RulesValidator.violations(of: update.rules)
         if let first = violations.first {
@@ -70,9 +76,15 @@ extension ScoringAPI {
             prefixed.field = "/rules" + first.field
             throw prefixed.problem(more: violations.count - 1)
         }
-        if let note = update.note, note.count > 500 {
-            throw Problem(status: .unprocessableContent, code: "invalid_field", detail: "the note has at most 500 characters",
-                          field: "/note", rule: "too_long")
+        if let note = update.note {
+            if note.count > 500 {
+                throw Problem(status: .unprocessableContent, code: "invalid_field", detail: "the note has at most 500 characters",
+                              field: "/note", rule: "too_long")
+            }
+            if RulesValidator.hasControlCharacters(note, allowing: ["\n", "\t"]) {
+                throw Problem(status: .unprocessableContent, code: "invalid_field", detail: "the note contains control characters",
+                              field: "/note", rule: "control_character")
+            }
         }
         let ifMatch = try Self.ifMatchVersion(request)
         let expected = ifMatch ?? update.version

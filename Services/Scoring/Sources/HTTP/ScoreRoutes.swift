@@ -28,10 +28,10 @@ extension ScoringAPI {
 extension LeadRecord {
     /// The facts that decide who may read this lead's score.
     var accessFacts: LeadAccessFacts {
-        let columns = accessColumns
-        return LeadAccessFacts(
-            locationId: columns.locationId, teamId: columns.teamId, ownerId: columns.ownerId,
-            collaborators: lead?.collaborators ?? [], sourceId: lead?.source.id)
+        LeadAccessFacts(
+            locationId: lead?.locationId ?? assignment?.locationId, teamId: assignment?.teamId,
+            ownerId: lead?.ownerId ?? assignment?.ownerId, collaborators: lead?.collaborators ?? [],
+            sourceId: lead?.source.id)
     }
 }
 

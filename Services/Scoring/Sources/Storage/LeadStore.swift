@@ -19,9 +19,9 @@ struct LeadStore: Sendable {
         let empty = try Self.encode(LeadRecord())
         let rows = try await connection.query(
             """
-            INSERT INTO \(unescaped: schema).leads (lead_id, record) VALUES (\(leadId.uuid), \(empty)::jsonb)
+            INSERT INTO \(unescaped: schema).leads (lead_id, record) VALUES (\(leadId.uuid), \(empty))
             ON CONFLICT (lead_id) DO UPDATE SET updated_at = now()
-            RETURNING record::text,
+            RETURNING record,
                 (SELECT max(version) FROM \(unescaped: schema).rule_sets),
                 (SELECT version FROM \(unescaped: schema).models WHERE active)
             """,
@@ -37,13 +37,11 @@ struct LeadStore: Sendable {
     /// Stores `record` and the columns derived from it.
     func save(_ leadId: LeadID, _ record: LeadRecord, on connection: PostgresConnection) async throws {
         let json = try Self.encode(record)
-        let facts = record.accessColumns
         try await connection.query(
             """
             UPDATE \(unescaped: schema).leads SET
-                record = \(json)::jsonb, known = \(record.lead != nil), closed = \(record.isClosed),
+                record = \(json), known = \(record.lead != nil), closed = \(record.isClosed),
                 score = \(record.current?.score), priority = \(record.current?.priority.rawValue),
-                location_id = \(facts.locationId), team_id = \(facts.teamId), owner_id = \(facts.ownerId),
                 scored_at = \(record.scoredAt), updated_at = now()
             WHERE lead_id = \(leadId.uuid)
             """,
@@ -71,9 +69,9 @@ struct LeadStore: Sendable {
         let facts = String(decoding: try LeadflowJSON.encode(closed.facts), as: UTF8.self)
         try await connection.query(
             """
-            INSERT INTO \(unescaped: schema).outcomes (lead_id, won, facts, closed_at)
-            VALUES (\(leadId.uuid), \(closed.outcome == .won), \(facts)::jsonb, \(closed.closedAt))
-            ON CONFLICT (lead_id) DO UPDATE SET won = EXCLUDED.won, facts = EXCLUDED.facts,
+            INSERT INTO \(unescaped: schema).outcomes (lead_id, won, is_test, facts, closed_at)
+            VALUES (\(leadId.uuid), \(closed.outcome == .won), \(closed.facts.isTest), \(facts), \(closed.closedAt))
+            ON CONFLICT (lead_id) DO UPDATE SET won = EXCLUDED.won, is_test = EXCLUDED.is_test, facts = EXCLUDED.facts,
                 closed_at = EXCLUDED.closed_at, recorded_at = now()
             """,
             logger: logger
@@ -83,7 +81,7 @@ struct LeadStore: Sendable {
     /// The lead's record, if scoring has seen the lead.
     func record(_ leadId: LeadID, client: PostgresClient) async throws -> LeadRecord? {
         let rows = try await client.query(
-            "SELECT record::text FROM \(unescaped: schema).leads WHERE lead_id = \(leadId.uuid)", logger: logger)
+            "SELECT record FROM \(unescaped: schema).leads WHERE lead_id = \(leadId.uuid)", logger: logger)
         for try await text in rows.decode(String.self) { return try Self.decode(text) }
         return nil
     }
@@ -113,8 +111,7 @@ struct LeadStore: Sendable {
     func trainingExamples(limit: Int, client: PostgresClient) async throws -> [TrainingExample] {
         let rows = try await client.query(
             """
-            SELECT lead_id, won, facts::text FROM \(unescaped: schema).outcomes
-            WHERE NOT coalesce((facts->>'isTest')::boolean, false)
+            SELECT lead_id, won, facts FROM \(unescaped: schema).outcomes WHERE NOT is_test
             ORDER BY lead_id LIMIT \(limit)
             """,
             logger: logger
@@ -130,7 +127,7 @@ struct LeadStore: Sendable {
     /// How many closed leads are kept, and how many of them were won.
     func outcomeCounts(client: PostgresClient) async throws -> (total: Int, won: Int) {
         let rows = try await client.query(
-            "SELECT count(*)::bigint, count(*) FILTER (WHERE won)::bigint FROM \(unescaped: schema).outcomes", logger: logger)
+            "SELECT count(*)::bigint, count(*) FILTER (WHERE won)::bigint FROM \(unescaped: schema).outcomes WHERE NOT is_test", logger: logger)
         for try await (total, won) in rows.decode((Int, Int).self) { return (total, won) }
         return (0, 0)
     }
@@ -141,13 +138,6 @@ struct LeadStore: Sendable {
 
     static func decode(_ text: String) throws -> LeadRecord {
         try LeadflowJSON.decode(LeadRecord.self, from: Array(text.utf8))
-    }
-}
-
-extension LeadRecord {
-    /// The columns kept beside the JSON for queries: location, team and owner.
-    var accessColumns: (locationId: String?, teamId: String?, ownerId: String?) {
-        (lead?.locationId ?? assignment?.locationId, assignment?.teamId, lead?.ownerId ?? assignment?.ownerId)
     }
 }
 

@@ -129,7 +129,7 @@ struct RescoreJobStore: Sendable {
         let start = cursor ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         let rows = try await connection.query(
             """
-            SELECT lead_id, record::text FROM \(unescaped: schema).leads
+            SELECT lead_id, record FROM \(unescaped: schema).leads
             WHERE known AND NOT closed AND lead_id > \(start)
             ORDER BY lead_id LIMIT \(limit) FOR UPDATE
             """,

@@ -2,6 +2,10 @@ import LeadStorage
 
 /// The `scoring` schema: rules versions, learned models, one state row per lead, closed-lead
 /// outcomes for training, the history of published scores, and rescore jobs.
+///
+/// A lead's record and an outcome's facts are JSON kept as `text`, not `jsonb`: they hold what
+/// arrived on the topics, and `jsonb` refuses some valid JSON (a `\u0000` escape), which must
+/// never stop the stream. Rules are validated before they are stored, so they are `jsonb`.
 enum ScoringMigrations {
     static func all(schema s: String) -> [Migration] {
         [
@@ -32,14 +36,11 @@ enum ScoringMigrations {
                 """
                 CREATE TABLE \(s).leads (
                     lead_id uuid PRIMARY KEY,
-                    record jsonb NOT NULL,
+                    record text NOT NULL,
                     known boolean NOT NULL DEFAULT false,
                     closed boolean NOT NULL DEFAULT false,
                     score integer,
                     priority text,
-                    location_id text,
-                    team_id text,
-                    owner_id text,
                     scored_at timestamptz,
                     updated_at timestamptz NOT NULL DEFAULT now()
                 )
@@ -49,7 +50,8 @@ enum ScoringMigrations {
                 CREATE TABLE \(s).outcomes (
                     lead_id uuid PRIMARY KEY,
                     won boolean NOT NULL,
-                    facts jsonb NOT NULL,
+                    is_test boolean NOT NULL,
+                    facts text NOT NULL,
                     closed_at timestamptz NOT NULL,
                     recorded_at timestamptz NOT NULL DEFAULT now()
                 )
