@@ -43,10 +43,9 @@ struct ScoringEventHandler: EventHandler {
             } catch {
                 throw EventRejection(code: error.code, reason: error.reason)
             }
-            try await store.save(leadId, step.record, on: connection)
+            try await store.save(leadId, step.record, published: step.scored, on: connection)
             if let closed = step.closed { try await store.recordOutcome(leadId, closed, on: connection) }
             guard let scored = step.scored else { return [] }
-            try await store.recordChange(scored, modelVersion: step.record.current?.modelVersion, on: connection)
             published = true
             return [try events.record(scored)]
         }

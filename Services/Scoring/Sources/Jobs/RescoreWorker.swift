@@ -86,11 +86,8 @@ final class RescoreWorker: Service, Sendable {
             var records: [OutboxRecord] = []
             for (leadId, record) in batch {
                 let step = try machine.step(record, leadId: leadId, input: .rescore(jobId: job.id))
-                try await leads.save(leadId, step.record, on: connection)
-                if let scored = step.scored {
-                    try await leads.recordChange(scored, modelVersion: step.record.current?.modelVersion, on: connection)
-                    records.append(try events.record(scored))
-                }
+                try await leads.save(leadId, step.record, published: step.scored, on: connection)
+                if let scored = step.scored { records.append(try events.record(scored)) }
             }
             try await jobs.advance(
                 job.id, cursor: batch.last?.0.uuid, scanned: batch.count, republished: records.count,

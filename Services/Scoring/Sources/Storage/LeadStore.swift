@@ -34,31 +34,40 @@ struct LeadStore: Sendable {
         throw ScoringStorageError("locking lead \(leadId) returned no row")
     }
 
-    /// Stores `record` and the columns derived from it.
-    func save(_ leadId: LeadID, _ record: LeadRecord, on connection: PostgresConnection) async throws {
+    /// Stores `record` and the columns derived from it and, when a score was published, remembers
+    /// that change too (one statement either way).
+    func save(_ leadId: LeadID, _ record: LeadRecord, published: LeadScored?, on connection: PostgresConnection) async throws {
         let json = try Self.encode(record)
+        guard let event = published else {
+            try await connection.query(
+                """
+                UPDATE \(unescaped: schema).leads SET
+                    record = \(json), known = \(record.lead != nil), closed = \(record.isClosed),
+                    score = \(record.current?.score), priority = \(record.current?.priority.rawValue),
+                    scored_at = \(record.scoredAt), updated_at = now()
+                WHERE lead_id = \(leadId.uuid)
+                """,
+                logger: logger
+            )
+            return
+        }
         try await connection.query(
             """
-            UPDATE \(unescaped: schema).leads SET
-                record = \(json), known = \(record.lead != nil), closed = \(record.isClosed),
-                score = \(record.current?.score), priority = \(record.current?.priority.rawValue),
-                scored_at = \(record.scoredAt), updated_at = now()
-            WHERE lead_id = \(leadId.uuid)
-            """,
-            logger: logger
-        )
-    }
-
-    /// Remembers a published score change.
-    func recordChange(_ event: LeadScored, modelVersion: Int?, on connection: PostgresConnection) async throws {
-        try await connection.query(
-            """
+            WITH saved AS (
+                UPDATE \(unescaped: schema).leads SET
+                    record = \(json), known = \(record.lead != nil), closed = \(record.isClosed),
+                    score = \(record.current?.score), priority = \(record.current?.priority.rawValue),
+                    scored_at = \(record.scoredAt), updated_at = now()
+                WHERE lead_id = \(leadId.uuid)
+                RETURNING lead_id
+            )
             INSERT INTO \(unescaped: schema).score_changes
                 (lead_id, event_id, score, priority, previous_score, previous_priority, rules_version, model_kind,
                  model_version, causation_event_id, scored_at)
-            VALUES (\(event.leadId.uuid), \(event.eventId), \(event.score), \(event.priority.rawValue),
-                    \(event.previousScore), \(event.previousPriority?.rawValue), \(event.rulesVersion),
-                    \(event.modelKind.rawValue), \(modelVersion), \(event.causationEventId), \(event.occurredAt))
+            SELECT lead_id, \(event.eventId), \(event.score), \(event.priority.rawValue), \(event.previousScore),
+                   \(event.previousPriority?.rawValue), \(event.rulesVersion), \(event.modelKind.rawValue),
+                   \(record.current?.modelVersion), \(event.causationEventId), \(event.occurredAt)
+            FROM saved
             """,
             logger: logger
         )

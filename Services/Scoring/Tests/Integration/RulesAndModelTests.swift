@@ -153,6 +153,28 @@ final class RulesAndModelTests {
         #expect(reset.status == 200)
     }
 
+    @Test("model endpoints refuse hostile bodies with problems and change nothing")
+    func hostileModelBodies() async throws {
+        let cases: [(path: String, body: String, status: Int, code: String)] = [
+            ("/v1/scoring/model/activate", #"{"version": "1; DROP TABLE scoring.models"}"#, 422, "invalid_field"),
+            ("/v1/scoring/model/activate", #"{"version": 1e400}"#, 400, "invalid_json"),
+            ("/v1/scoring/model/activate", "{}", 422, "invalid_field"),
+            ("/v1/scoring/model/activate", "", 400, "invalid_json"),
+            ("/v1/scoring/model/activate", String(repeating: "x", count: 10_000), 413, "body_too_large"),
+            ("/v1/scoring/model/train", #"{"l2": -1}"#, 422, "invalid_field"),
+            ("/v1/scoring/model/train", #"{"holdoutPercent": "all"}"#, 422, "invalid_field"),
+            ("/v1/scoring/model/train", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", 400, "too_deeply_nested"),
+            ("/v1/scoring/model/train", "\u{FF}", 400, "invalid_json"),
+        ]
+        for item in cases {
+            let response = try await harness.request("POST", item.path, as: admin, body: item.body)
+            #expect(response.status == item.status, "\(item.path) \(item.body.prefix(60)): \(response.text)")
+            #expect(response.json["code"] as? String == item.code, "\(item.path) \(item.body.prefix(60)): \(response.text)")
+        }
+        let overview = try await harness.request("GET", "/v1/scoring/model", as: admin)
+        #expect((overview.json["active"] as? [String: Any])?["kind"] as? String == "rules")
+    }
+
     @Test("training on closed-won/closed-lost history, activation, learned scores, deactivation")
     func learnedModel() async throws {
         let tooFew = try await harness.request("POST", "/v1/scoring/model/train", as: admin, body: #"{"minimumOutcomes": 10}"#)
