@@ -75,6 +75,20 @@ struct LeadScoringTests {
         #expect(back.scored?.score == (first.scored?.score ?? 0) + 5)
     }
 
+    @Test("a rescore that moves only a day count is recognised as saying the same thing")
+    func sameContributions() throws {
+        let lead = Fixtures.hotLead()
+        let first = try machine().step(LeadRecord(), leadId: lead.id, input: .received(Fixtures.received(lead)))
+        let hourLater = try machine(now: Fixtures.at(hours: 12)).step(first.record, leadId: lead.id, input: .rescore(jobId: UUID()))
+        let before = try #require(first.record.current)
+        let after = try #require(hourLater.record.current)
+        #expect(hourLater.scored == nil)
+        #expect(before.factors != after.factors, "the recency detail moved")
+        #expect(before.hasSameContributions(as: after))
+        let decayed = try machine(now: Fixtures.at(days: 5)).step(first.record, leadId: lead.id, input: .rescore(jobId: UUID()))
+        #expect(!before.hasSameContributions(as: try #require(decayed.record.current)))
+    }
+
     @Test("changes that arrive before the lead wait, then apply in time order when it arrives")
     func pendingBeforeReceived() throws {
         let lead = Fixtures.coldLead()

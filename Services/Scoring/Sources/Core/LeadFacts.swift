@@ -14,30 +14,47 @@ public enum VehicleSpecificity: String, Hashable, Sendable, Codable, CaseIterabl
 /// Everything scoring needs to know about a lead at one instant, and nothing personal: the rule
 /// model and the learned model both score from it, and it is what an outcome keeps for training.
 public struct LeadFacts: Hashable, Sendable, Codable {
+    /// A usable e-mail address is on file.
     public var hasEmail: Bool
+    /// A phone number normalized to E.164 is on file.
     public var hasPhone: Bool
+    /// A postal address (street, city or postal code) is on file.
     public var hasAddress: Bool
+    /// How concretely the preferred vehicle is named.
     public var vehicle: VehicleSpecificity
     /// The interest type of the preferred vehicle.
     public var interest: VehicleInterest?
+    /// A test drive or appointment was requested or scheduled.
     public var appointmentRequested: Bool
+    /// Pricing or financing was asked for.
     public var pricingOrFinancingAsked: Bool
+    /// A trade-in was offered.
     public var hasTradeIn: Bool
     /// The budget's upper bound, else its lower bound.
     public var budgetAmount: Double?
+    /// The purchase timeframe.
     public var timeframe: Timeframe.Bucket
+    /// The configured source.
     public var sourceId: String
+    /// The intake channel.
     public var channel: IntakeChannel
+    /// Customer replies so far.
     public var replies: Int
+    /// Connected calls so far.
     public var callsConnected: Int
+    /// Appointments kept so far.
     public var appointmentsKept: Int
+    /// Appointments missed so far.
     public var noShows: Int
     /// Hours since the latest chat, if there was one.
     public var hoursSinceLastChat: Double?
     /// Days since the customer last engaged (or submitted the lead).
     public var daysSinceEngagement: Double
+    /// A test submission.
     public var isTest: Bool
+    /// Phone numbers were given but none could be normalized.
     public var invalidPhone: Bool
+    /// A location rejected the lead as a duplicate.
     public var rejectedDuplicate: Bool
 
     /// Creates facts directly (tests, synthetic training data).

@@ -20,6 +20,17 @@ public struct ScoreCard: Hashable, Sendable, Codable {
     public var factors: [ScoreFactor]
 }
 
+extension ScoreCard {
+    /// Whether `other` says the same thing: score, priority, model and versions, and each factor's
+    /// contribution (the details may differ, e.g. a day count that moved without changing points).
+    public func hasSameContributions(as other: ScoreCard) -> Bool {
+        score == other.score && priority == other.priority && modelKind == other.modelKind
+            && rulesVersion == other.rulesVersion && modelVersion == other.modelVersion && rawTotal == other.rawTotal
+            && factors.map(\.key) == other.factors.map(\.key)
+            && factors.map(\.contribution) == other.factors.map(\.contribution)
+    }
+}
+
 /// The scoring in force: the current rules version and, once an operator activated one, the
 /// learned model. Pure: the same facts always give the same card.
 public struct ActiveScoring: Hashable, Sendable {

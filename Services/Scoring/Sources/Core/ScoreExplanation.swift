@@ -4,13 +4,19 @@ import LeadModel
 /// The answer to "why is this lead Hot?": the score, its band and thresholds, every factor with
 /// its contribution, the rules version and model that produced it, and the published history.
 public struct ScoreExplanation: Hashable, Sendable, Codable {
+    /// The lead.
     public var leadId: LeadID
+    /// Its score, 0–100.
     public var score: Int
+    /// Its band.
     public var priority: Priority
     /// Where the bands begin under the rules that scored it.
     public var thresholds: PriorityThresholds
+    /// Rules or learned model.
     public var modelKind: ScoringModelKind
+    /// The rules version that produced it.
     public var rulesVersion: Int
+    /// The learned model's version, when learned.
     public var modelVersion: Int?
     /// The sum of the contributions before clamping to 0…100.
     public var rawTotal: Double

@@ -86,6 +86,10 @@ final class RescoreWorker: Service, Sendable {
             var records: [OutboxRecord] = []
             for (leadId, record) in batch {
                 let step = try machine.step(record, leadId: leadId, input: .rescore(jobId: job.id))
+                // A lead whose explanation did not move (same versions, same contributions) is not
+                // rewritten: most leads of a recency sweep are in that case.
+                if step.scored == nil, let before = record.current, let after = step.record.current,
+                   before.hasSameContributions(as: after) { continue }
                 try await leads.save(leadId, step.record, published: step.scored, on: connection)
                 if let scored = step.scored { records.append(try events.record(scored)) }
             }

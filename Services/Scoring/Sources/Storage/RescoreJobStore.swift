@@ -17,15 +17,19 @@ public struct RescoreJob: Hashable, Sendable, Encodable {
 
     /// The job id (the `causationEventId` of the scores it publishes).
     public var id: UUID
+    /// Why it runs.
     public var reason: Reason
     /// Who asked.
     public var requestedBy: String
+    /// When it was queued.
     public var requestedAt: Date
     /// Open leads looked at so far.
     public var scanned: Int
     /// Leads whose new score was published.
     public var republished: Int
+    /// When its first batch ran.
     public var startedAt: Date?
+    /// When its last batch ran.
     public var finishedAt: Date?
 
     /// `queued`, `running` or `finished`.
