@@ -109,7 +109,16 @@ struct ScoringBench {
         let elapsed = last - (first ?? last)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let rate = seconds > 0 ? Double(seen.count) / seconds : 0
-        print(String(format: "scoring: %d instance(s), %d leads scored in %.2f s = %.0f leads/s", instances, seen.count, seconds, rate))
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+        #else
+        getrusage(RUSAGE_CHILDREN, &usage)
+        #endif
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        print(String(format: "scoring: %d instance(s), %d leads scored in %.2f s = %.0f leads/s (service CPU %.2f ms per lead, start-up included)",
+                     instances, seen.count, seconds, rate, cpu * 1000 / Double(max(seen.count, 1))))
         if seen.count < leads { print("  (only \(seen.count) of \(leads) leads were scored before the deadline)") }
     }
 
