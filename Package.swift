@@ -216,6 +216,19 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ])
         + service("Scoring")
+        + [
+            // scripts/bench-scoring's driver: scored leads per second for one and two instances.
+            .executableTarget(
+                name: "scoring-bench",
+                dependencies: [
+                    "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit",
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                ],
+                path: "Services/Scoring/Bench",
+                swiftSettings: strictSettings
+            ),
+        ]
         + service("Routing")
         + [
             // Routing's benchmark driver (scripts/bench-routing).
