@@ -214,5 +214,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
         ])
-        + service("Analytics")
+        + service("Analytics", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ])
 )
