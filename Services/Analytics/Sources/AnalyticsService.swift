@@ -42,6 +42,10 @@ public enum AnalyticsService {
                 return ServiceParts(
                     routes: { router in api.addRoutes(to: router) },
                     eventHandler: AnalyticsEventHandler(store: store),
+                    services: [MetricsPublisher(
+                        client: postgres, applier: context.applier, events: context.events, projection: ProjectionSchema.live,
+                        interval: settings.metricsInterval, grace: settings.metricsGrace, horizon: settings.metricsHorizon,
+                        clock: clock, logger: logger)],
                     authenticators: [DashboardSessionAuthenticator(sessions: sessions)]
                 )
             }

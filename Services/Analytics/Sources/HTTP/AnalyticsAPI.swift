@@ -18,6 +18,7 @@ public struct AnalyticsAPI: Sendable {
 
     /// Adds the routes.
     public func addRoutes(to router: Router<LeadflowRequestContext>) {
+        DashboardRoutes(reports: reports, sessions: sessions, loginCodes: loginCodes, clock: clock).addRoutes(to: router)
         router.get("/v1/leads") { request, context in
             try await listLeads(request, context, mine: false)
         }
