@@ -129,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "leadctl",
             dependencies: [
-                "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit",
+                "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit", "LeadAnalytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -7,7 +7,7 @@ struct Leadctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadctl",
         abstract: "Operate a Leadflow installation.",
-        subcommands: [Topics.self, Version.self]
+        subcommands: [Topics.self, AnalyticsCommands.self, Version.self]
     )
 }
 
