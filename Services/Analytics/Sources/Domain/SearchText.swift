@@ -44,7 +44,7 @@ public enum SearchText {
     ///
     /// Phone-like input (digits, spaces, `+ ( ) . -`) becomes one digits-only token; other input
     /// is split on whitespace, and each token keeps only letters and digits (plus `@ . _ + -`
-    /// inside e-mail addresses). Quotes, backslashes and tsquery operators never survive, so
+    /// inside e-mail addresses and domains). Quotes, backslashes and tsquery operators never survive, so
     /// the result is always a well-formed query.
     public static func query(_ input: String) -> String? {
         let trimmed = input.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -54,7 +54,7 @@ public enum SearchText {
             tokens = [trimmed.filter(\.isASCIIDigit)]
         } else {
             tokens = trimmed.split(whereSeparator: \.isWhitespace).map { word in
-                word.contains("@") ? emailToken(String(word)) : wordToken(String(word))
+                word.contains("@") || word.dropFirst().dropLast().contains(".") ? emailToken(String(word)) : wordToken(String(word))
             }
         }
         tokens = tokens.filter { !$0.isEmpty }.prefix(8).map { String($0.prefix(100)) }

@@ -27,7 +27,7 @@ final class AnalyticsStack: Sendable {
         let real = Date()
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        let latest = calendar.startOfDay(for: real).addingTimeInterval(22 * 3600)
+        let latest = calendar.startOfDay(for: real).addingTimeInterval(20 * 3600)
         let base = min(real, latest)
         return Date(timeIntervalSince1970: (base.timeIntervalSince1970 / 60).rounded(.down) * 60 + 10)
     }

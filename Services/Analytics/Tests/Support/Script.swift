@@ -188,6 +188,8 @@ struct ScriptedLead: Sendable {
 struct Script: Sendable {
     let now: Date
     let leads: [ScriptedLead]
+    /// Each lead's events, generated once (event ids are random).
+    let eventsByLead: [String: [AnyLeadflowEvent]]
 
     static let day: TimeInterval = 86_400
     static let hour: TimeInterval = 3600
@@ -256,9 +258,13 @@ struct Script: Sendable {
             ScriptedLead(key: "L17", name: "Quinn Quiz", email: "quinn@example.com", phone: "+16145550117", source: "src-web",
                          created: 15 * m, owner: "member-bob", location: "loc-north", team: "team-a", score: 95, isTest: true),
         ]
+        eventsByLead = Dictionary(uniqueKeysWithValues: leads.map { ($0.key, $0.events(now)) })
     }
 
     func lead(_ key: String) -> ScriptedLead { leads.first { $0.key == key }! }
+
+    /// The events of the lead `key`.
+    func events(of key: String) -> [AnyLeadflowEvent] { eventsByLead[key]! }
 
     /// The events to publish: first the out-of-order leads' later events, then everything else
     /// (with their `leads.received` last).
@@ -267,12 +273,12 @@ struct Script: Sendable {
         var rest: [AnyLeadflowEvent] = []
         var late: [AnyLeadflowEvent] = []
         for lead in leads {
-            let events = lead.events(now)
+            let own = eventsByLead[lead.key]!
             if lead.outOfOrder {
-                early += events.dropFirst()
-                late.append(events[0])
+                early += own.dropFirst()
+                late.append(own[0])
             } else {
-                rest += events
+                rest += own
             }
         }
         for lead in leads {
