@@ -64,7 +64,7 @@ public struct AnalyticsAPI: Sendable {
             try await startSession(request, context)
         }
         router.post("/v1/dashboard/logout") { _, context in
-            _ = try context.requirePrincipal()
+            try Self.requireDashboardRole(try context.requirePrincipal())
             var response = Response(status: .noContent)
             response.headers[.setCookie] = sessions.clearCookie
             return response
@@ -150,9 +150,7 @@ public struct AnalyticsAPI: Sendable {
 
     private func startSession(_ request: Request, _ context: LeadflowRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard [.platformAdmin, .manager, .downstreamReader].contains(principal.role) else {
-            throw Problem(status: .forbidden, code: "forbidden", detail: "\(principal.role.rawValue) has no dashboard")
-        }
+        try Self.requireDashboardRole(principal)
         let session = sessions.start(for: principal, tokenExpiry: DashboardSessions.expiry(ofBearer: request.headers[.authorization]))
         let (code, codeExpiry) = try await loginCodes.issue(session, now: clock())
         var response = try Response.json(
@@ -165,6 +163,13 @@ public struct AnalyticsAPI: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Platform admins, managers and downstream readers have a dashboard; nobody else.
+    static func requireDashboardRole(_ principal: Principal) throws {
+        guard [.platformAdmin, .manager, .downstreamReader].contains(principal.role) else {
+            throw Problem(status: .forbidden, code: "forbidden", detail: "\(principal.role.rawValue) has no dashboard")
+        }
+    }
 
     static func parameters(_ request: Request) -> [(String, String)] {
         request.uri.queryParameters.map { (String($0.key), String($0.value)) }

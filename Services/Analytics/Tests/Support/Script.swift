@@ -240,7 +240,7 @@ struct Script: Sendable {
             ScriptedLead(key: "L11", name: "Karl King", email: "karl@example.com", phone: "+16145550111", source: "src-web",
                          created: 40 * d, owner: "member-ann", location: "loc-north", team: "team-a", score: 50, responseAfter: 2 * m,
                          statuses: [(.closedWon, 1 * d)], price: 10000),
-            ScriptedLead(key: "L12", name: "Lena Lopez", email: "lena@example.com", phone: "+16145550112", source: "src-adf",
+            ScriptedLead(key: "L12", name: "Lena Lopez", email: "lopez@example.com", phone: "+16145550112", source: "src-adf",
                          channel: .adf, created: 12 * d, owner: "member-cid", location: "loc-south", team: "team-b", vehicleType: "Truck",
                          score: 70, responseAfter: 1 * m, statuses: [(.closedLost, 1 * h)],
                          locationResponses: [(.rejected, 15 * m)]),
