@@ -49,7 +49,9 @@ extension ScriptedHistoryTests {
         default: []
         }
         #expect(!expected.isEmpty, "the script exercises \(query)")
-        #expect(Set(try await listAll(query)) == ids(expected))
+        // Other tests of the suite add test leads of their own; only the script's leads are compared.
+        let scripted = Set(script.leads.map(\.id.description))
+        #expect(Set(try await listAll(query)).intersection(scripted) == ids(expected))
     }
 
     @Test("the creation range filter and newest-first order")
@@ -97,7 +99,7 @@ extension ScriptedHistoryTests {
         } else {
             #expect(found.count == script.current.count - 1, "every lead but the erased one has an example.com address")
         }
-        #expect(try await stack.status()["leads"] as? Int == script.leads.count, "the table is still there")
+        #expect(try await stack.status()["leads"] as? Int ?? 0 >= script.leads.count, "the table is still there")
     }
 
     @Test("my leads: owned and collaborated leads of the caller")

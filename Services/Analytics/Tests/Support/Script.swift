@@ -103,7 +103,7 @@ struct ScriptedLead: Sendable {
             createdAt: createdAt(now), isTest: isTest)
     }
 
-    /// Every event of the lead except merges of other leads into it.
+    /// Every event of the lead except merges of other leads into it (``Script`` adds those).
     func events(_ now: Date) -> [AnyLeadflowEvent] {
         let start = createdAt(now)
         func at(_ seconds: TimeInterval) -> Date { start.addingTimeInterval(seconds) }
@@ -258,7 +258,14 @@ struct Script: Sendable {
             ScriptedLead(key: "L17", name: "Quinn Quiz", email: "quinn@example.com", phone: "+16145550117", source: "src-web",
                          created: 15 * m, owner: "member-bob", location: "loc-north", team: "team-a", score: 95, isTest: true),
         ]
-        eventsByLead = Dictionary(uniqueKeysWithValues: leads.map { ($0.key, $0.events(now)) })
+        var events = Dictionary(uniqueKeysWithValues: leads.map { ($0.key, $0.events(now)) })
+        for lead in leads {
+            guard let survivor = lead.mergedInto, let survivorId = leads.first(where: { $0.key == survivor })?.id else { continue }
+            events[survivor]!.append(.lifecycle(LeadLifecycleEvent(
+                leadId: survivorId, occurredAt: now.addingTimeInterval(-Self.minute), actor: Actor(id: "mgr-1", role: .manager),
+                change: .merged(mergedLeadIds: [lead.id]))))
+        }
+        eventsByLead = events
     }
 
     func lead(_ key: String) -> ScriptedLead { leads.first { $0.key == key }! }
@@ -280,13 +287,6 @@ struct Script: Sendable {
             } else {
                 rest += own
             }
-        }
-        for lead in leads {
-            guard let survivorKey = lead.mergedInto else { continue }
-            let survivor = self.lead(survivorKey)
-            rest.append(.lifecycle(LeadLifecycleEvent(
-                leadId: survivor.id, occurredAt: now.addingTimeInterval(-Self.minute), actor: Actor(id: "mgr-1", role: .manager),
-                change: .merged(mergedLeadIds: [lead.id]))))
         }
         return (early, rest + late)
     }
