@@ -62,7 +62,8 @@ enum DashboardRenderer {
             <label>To <input type="date" name="to" value="\(HTML.escape(period?.to ?? ""))"></label>
             <button type="submit">Show</button></form>
             """
-        let document = documents.values.first
+        let document = documents.values.first { $0.report != ReportKind.pipeline.rawValue && $0.report != ReportKind.hotSheet.rawValue }
+            ?? documents.values.first
         let range = document.map { "Leads created \(LeadflowJSON.formatDate($0.from).prefix(10)) – \(LeadflowJSON.formatDate($0.to).prefix(16).replacingOccurrences(of: "T", with: " ")) UTC" } ?? ""
         return layout(title: page.title, principal: principal, nav: nav, content: """
             <h2>\(page.title)</h2>\(periodForm)<p class="range">\(HTML.escape(page == .hotSheet ? "Open leads that are hot or overdue, most urgent first" : range))</p>
@@ -99,8 +100,8 @@ enum DashboardRenderer {
         table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{padding:.4rem .6rem;text-align:left;border-bottom:1px solid #e5e7eb;white-space:nowrap}
         th{background:#f9fafb;font-weight:600}td[data-value]{font-variant-numeric:tabular-nums}caption{text-align:left;padding:.5rem;font-weight:600}
         .empty{color:#6b7280;text-align:center}.overdue{color:#b91c1c;font-weight:600}
-        .chart{width:100%;max-width:720px;height:auto;background:#fff;border-radius:8px;padding:.5rem;box-shadow:0 1px 2px #0002}
-        .chart .label,.chart .value,.chart .legend{font-size:13px;fill:#111827}.range{color:#4b5563;font-size:.85rem}
+        .chart{width:100%;max-width:560px;height:auto;background:#fff;border-radius:8px;padding:.5rem;box-shadow:0 1px 2px #0002}
+        .chart .label,.chart .value,.chart .legend{font-size:15px;fill:#111827}.range{color:#4b5563;font-size:.85rem}
         form.period{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}form.period input,button{font:inherit;padding:.25rem .4rem}
         footer{color:#6b7280;font-size:.8rem;margin-top:2rem}
         @media (max-width:640px){body{font-size:14px}.tile .number{font-size:1.4rem}main{padding:.5rem}}
@@ -122,11 +123,7 @@ enum DashboardRenderer {
         var keyed = table
         keyed.columns = ["key"] + table.columns
         keyed.rows = table.rows.map { [$0[0]] + $0 }
-        return tiles + HTML.table(keyed, prefix: "hot-sheet.leads", columns: columns) { column, value in
-            column == "nextDueAt" || column == "createdAt"
-                ? HTML.display(value).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: ".000Z", with: "Z")
-                : HTML.display(value)
-        }
+        return tiles + HTML.table(keyed, prefix: "hot-sheet.leads", columns: columns)
     }
 
     static func funnel(_ document: ReportDocument) -> String {
@@ -136,12 +133,9 @@ enum DashboardRenderer {
             let count = Double(HTML.rawValue(row[1])) ?? 0
             return (HTML.display(row[0]), count, HTML.display(row[1]))
         }
-        let rateFormat: (String, ReportValue) -> String = { column, value in
-            column.hasSuffix("Previous") ? HTML.percent(value) : HTML.display(value)
-        }
         return "<h3>Lifecycle stages</h3>" + SVGChart.bars(bars, title: "Leads reaching each stage", metric: "funnel.chart")
-            + HTML.table(stages, prefix: "funnel.stages", format: rateFormat)
-            + "<h3>Pipeline statuses</h3>" + HTML.table(statuses, prefix: "funnel.statuses", format: rateFormat)
+            + HTML.table(stages, prefix: "funnel.stages")
+            + "<h3>Pipeline statuses</h3>" + HTML.table(statuses, prefix: "funnel.statuses")
     }
 
     static func pipeline(_ document: ReportDocument, velocity: ReportDocument) -> String {
@@ -154,17 +148,13 @@ enum DashboardRenderer {
         }
         let open = statuses.rows.reduce(0) { $0 + (Int(HTML.rawValue($1[1])) ?? 0) }
         let bottleneck = velocity.table("summary")?.value("bottleneck", row: 0).map(HTML.display) ?? "–"
-        let durationFormat: (String, ReportValue) -> String = { column, value in
-            if column.hasSuffix("Seconds"), case .number(let seconds) = value { return HTML.duration(seconds) }
-            return HTML.display(value)
-        }
         return "<div class=\"tiles\">" + tile("Open leads", String(open), metric: "pipeline.open")
             + tile("Bottleneck", bottleneck, metric: "pipeline.bottleneck") + "</div>"
             + "<h3>Open leads by status and age</h3>"
             + SVGChart.stacked(items, segmentNames: ["< 1 day", "1–3 days", "3–7 days", "7–30 days", "> 30 days"], title: "Open leads by status and age")
             + HTML.table(statuses, prefix: "pipeline.statuses")
             + HTML.table(document.table("stages")!, prefix: "pipeline.stages", caption: "By lifecycle stage")
-            + "<h3>Time in each status</h3>" + HTML.table(velocity.table("statuses")!, prefix: "velocity.statuses", format: durationFormat)
+            + "<h3>Time in each status</h3>" + HTML.table(velocity.table("statuses")!, prefix: "velocity.statuses")
     }
 
     static func sources(_ conversion: ReportDocument, roi: ReportDocument) -> String {
@@ -189,13 +179,9 @@ enum DashboardRenderer {
             let rate: Double = if case .number(let value) = row[rateIndex] { value } else { 0 }
             return (HTML.display(row[0]), rate, HTML.percent(row[rateIndex]))
         }
-        let durationFormat: (String, ReportValue) -> String = { column, value in
-            if column.contains("Seconds"), case .number(let seconds) = value { return HTML.duration(seconds) }
-            return HTML.display(value)
-        }
         return "<h3>Salespeople</h3>" + SVGChart.bars(bars, title: "Conversion rate per salesperson", metric: "team.chart")
-            + HTML.table(groups, prefix: "team.groups", format: durationFormat)
-            + "<h3>Location response</h3>" + HTML.table(locations.table("locations")!, prefix: "team.locations", format: durationFormat)
+            + HTML.table(groups, prefix: "team.groups")
+            + "<h3>Location response</h3>" + HTML.table(locations.table("locations")!, prefix: "team.locations")
     }
 
     // MARK: Sign-in and errors

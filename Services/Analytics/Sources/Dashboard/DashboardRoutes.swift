@@ -74,7 +74,10 @@ struct DashboardRoutes: Sendable {
                                                       detail: "This sign-in link was used already or has expired.", signIn: true),
                             status: .unauthorized)
             }
-            var response = redirect("/dashboard")
+            // Only a dashboard page may follow (never an arbitrary URL: no open redirect).
+            let next = parameters.first { $0.0 == "next" }?.1
+            let page = next.flatMap { $0.hasPrefix("/dashboard/") ? DashboardPage(rawValue: String($0.dropFirst(11))) : nil }
+            var response = redirect(page.map { "/dashboard/\($0.rawValue)" } ?? "/dashboard")
             response.headers[.setCookie] = try sessions.setCookie(session)
             return response
         }

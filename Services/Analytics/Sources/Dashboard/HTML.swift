@@ -63,7 +63,7 @@ enum HTML {
     /// A report table as an HTML table whose cells carry `data-metric="<prefix>.<row key>.<column>"`
     /// (the row key is the first column's value), so tests and scrapers read exact numbers.
     static func table(_ table: ReportTable, prefix: String, caption: String? = nil, columns: [String]? = nil,
-                      format: (String, ReportValue) -> String = { _, value in display(value) }) -> String {
+                      format: (String, ReportValue) -> String = formatted) -> String {
         let shown = columns ?? table.columns
         var html = "<div class=\"scroll\"><table data-table=\"\(escape(prefix))\">"
         if let caption { html += "<caption>\(escape(caption))</caption>" }
@@ -96,8 +96,26 @@ enum HTML {
         }
     }
 
+    /// A cell as people read it: rates as percentages, durations in s/min/h/d, the rest as is.
+    static func formatted(_ column: String, _ value: ReportValue) -> String {
+        if column.hasSuffix("Rate") || column.hasSuffix("FromPrevious") || column == "roi" { return percent(value) }
+        if column.contains("Seconds"), case .number(let seconds) = value { return duration(seconds) }
+        if case .date(let date) = value {
+            return LeadflowJSON.formatDate(date).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: ".000Z", with: "Z")
+        }
+        return display(value)
+    }
+
+    /// Column names that read better spelled out.
+    static let labels = [
+        "under1d": "< 1 day", "from1dTo3d": "1–3 days", "from3dTo7d": "3–7 days", "from7dTo30d": "7–30 days", "over30d": "> 30 days",
+        "roi": "ROI", "ownerId": "Owner", "locationId": "Location", "sourceId": "Source", "nextDueAt": "Due",
+        "p90Seconds": "p90", "averageSeconds": "Average", "medianSeconds": "Median", "isBottleneck": "Bottleneck",
+    ]
+
     /// `camelCase` → `Camel case`.
     static func label(_ column: String) -> String {
+        if let label = labels[column] { return label }
         var words = ""
         for character in column {
             if character.isUppercase { words += " " + character.lowercased() } else { words.append(character) }
@@ -115,14 +133,14 @@ enum SVGChart {
         let rowHeight = 30.0
         let height = max(rowHeight * Double(items.count) + 10, 40)
         let maximum = max(items.map(\.value).max() ?? 0, 1e-9)
-        var svg = "<svg class=\"chart\" viewBox=\"0 0 600 \(Int(height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\" data-chart=\"\(HTML.escape(metric))\">"
+        var svg = "<svg class=\"chart\" viewBox=\"0 0 420 \(Int(height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\" data-chart=\"\(HTML.escape(metric))\">"
         svg += "<title>\(HTML.escape(title))</title>"
         for (index, item) in items.enumerated() {
             let y = 5 + Double(index) * rowHeight
-            let width = max(0, item.value / maximum * 330)
-            svg += "<text x=\"0\" y=\"\(y + 19)\" class=\"label\">\(HTML.escape(String(item.label.prefix(28))))</text>"
-            svg += "<rect x=\"190\" y=\"\(y + 4)\" width=\"\(String(format: "%.1f", width))\" height=\"20\" rx=\"3\" fill=\"\(palette[index % palette.count])\" data-metric=\"\(HTML.escape("\(metric).\(item.label)"))\" data-value=\"\(HTML.escape(HTML.formatNumber(item.value)))\"></rect>"
-            svg += "<text x=\"\(String(format: "%.1f", 196 + width))\" y=\"\(y + 19)\" class=\"value\">\(HTML.escape(item.text))</text>"
+            let width = max(0, item.value / maximum * 170)
+            svg += "<text x=\"0\" y=\"\(y + 19)\" class=\"label\">\(HTML.escape(String(item.label.prefix(16))))</text>"
+            svg += "<rect x=\"130\" y=\"\(y + 4)\" width=\"\(String(format: "%.1f", width))\" height=\"20\" rx=\"3\" fill=\"\(palette[index % palette.count])\" data-metric=\"\(HTML.escape("\(metric).\(item.label)"))\" data-value=\"\(HTML.escape(HTML.formatNumber(item.value)))\"></rect>"
+            svg += "<text x=\"\(String(format: "%.1f", 136 + width))\" y=\"\(y + 19)\" class=\"value\">\(HTML.escape(item.text))</text>"
         }
         if items.isEmpty { svg += "<text x=\"0\" y=\"25\" class=\"label\">No data</text>" }
         return svg + "</svg>"
@@ -131,24 +149,25 @@ enum SVGChart {
     /// Horizontal stacked bars: each item split into segments (legend below).
     static func stacked(_ items: [(label: String, segments: [Double])], segmentNames: [String], title: String) -> String {
         let rowHeight = 30.0
-        let height = max(rowHeight * Double(items.count) + 40, 70)
+        let legendRows = Double((segmentNames.count + 2) / 3)
+        let height = max(rowHeight * Double(items.count) + 22 * legendRows + 20, 70)
         let maximum = max(items.map { $0.segments.reduce(0, +) }.max() ?? 0, 1e-9)
-        var svg = "<svg class=\"chart\" viewBox=\"0 0 600 \(Int(height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\">"
+        var svg = "<svg class=\"chart\" viewBox=\"0 0 420 \(Int(height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\">"
         svg += "<title>\(HTML.escape(title))</title>"
         for (index, item) in items.enumerated() {
             let y = 5 + Double(index) * rowHeight
-            svg += "<text x=\"0\" y=\"\(y + 19)\" class=\"label\">\(HTML.escape(String(item.label.prefix(28))))</text>"
-            var x = 190.0
+            svg += "<text x=\"0\" y=\"\(y + 19)\" class=\"label\">\(HTML.escape(String(item.label.prefix(16))))</text>"
+            var x = 130.0
             for (segment, value) in item.segments.enumerated() where value > 0 {
-                let width = value / maximum * 360
+                let width = value / maximum * 240
                 svg += "<rect x=\"\(String(format: "%.1f", x))\" y=\"\(y + 4)\" width=\"\(String(format: "%.1f", width))\" height=\"20\" fill=\"\(palette[segment % palette.count])\"><title>\(HTML.escape(segmentNames[segment])): \(HTML.formatNumber(value))</title></rect>"
                 x += width
             }
             svg += "<text x=\"\(String(format: "%.1f", x + 6))\" y=\"\(y + 19)\" class=\"value\">\(HTML.formatNumber(item.segments.reduce(0, +)))</text>"
         }
-        let legendY = Double(items.count) * rowHeight + 25
         for (index, name) in segmentNames.enumerated() {
-            let x = Double(index) * 110
+            let legendY = Double(items.count) * rowHeight + 25 + Double(index / 3) * 22
+            let x = Double(index % 3) * 135
             svg += "<rect x=\"\(x)\" y=\"\(legendY - 10)\" width=\"10\" height=\"10\" fill=\"\(palette[index % palette.count])\"></rect>"
             svg += "<text x=\"\(x + 14)\" y=\"\(legendY)\" class=\"legend\">\(HTML.escape(name))</text>"
         }
