@@ -217,4 +217,18 @@ let package = Package(
         + service("Analytics", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ])
+        + [
+            // scripts/bench-analytics: projection throughput and query latency (release build).
+            .executableTarget(
+                name: "leadflow-analytics-bench",
+                dependencies: [
+                    "LeadAnalytics", "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit",
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                ],
+                path: "Services/Analytics/Bench",
+                swiftSettings: strictSettings
+            ),
+        ]
 )

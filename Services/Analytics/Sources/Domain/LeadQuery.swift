@@ -96,10 +96,18 @@ public struct LeadQuery: Hashable, Sendable {
 
     /// A fingerprint of everything but the page position, binding a cursor to its query and caller.
     public func fingerprint(principal: Principal) -> String {
-        var copy = self
-        copy.cursor = nil
-        copy.limit = 0
-        return String(Signer.sha256Hex("\(principal.description)|\(copy)").prefix(24))
+        func date(_ value: Date?) -> String { value.map(LeadflowJSON.formatDate) ?? "" }
+        func flag(_ value: Bool?) -> String { value.map { $0 ? "1" : "0" } ?? "" }
+        let parts: [String] = [
+            principal.description, principal.scope.locationIds.sorted().joined(separator: ","),
+            principal.scope.teamIds.sorted().joined(separator: ","),
+            statuses.joined(separator: ","), stages.map(\.rawValue).joined(separator: ","),
+            priorities.map(\.rawValue).joined(separator: ","), sources.joined(separator: ","), owners.joined(separator: ","),
+            locations.joined(separator: ","), teams.joined(separator: ","), date(createdFrom), date(createdTo),
+            flag(hasVehicle), flag(overdue), flag(appointmentToday), timeZone?.identifier ?? "", search ?? "",
+            flag(mine), flag(includeTest),
+        ]
+        return String(Signer.sha256Hex(parts.joined(separator: "\u{1F}")).prefix(24))
     }
 
     private static func list<T>(_ name: String, _ value: String, _ parse: (String) -> T?) throws -> [T] {
