@@ -92,7 +92,8 @@ public struct ReportService: Sendable {
         try Self.authorize(principal, request.kind)
         let now = clock()
         let (leads, contacts) = try await readModel.reportLeads(
-            filter: Self.reportFilter(for: principal), period: request.period, withContacts: request.kind.containsPersonalData)
+            filter: Self.reportFilter(for: principal), period: request.period, withContacts: request.kind.containsPersonalData,
+            openOnly: request.kind.coversOpenLeadsOnly)
         let sourceCosts = request.kind == .sourceROI ? try await costs.all().mapValues(\.costPerLead) : [:]
         let period = request.period ?? ReportPeriod(from: Date(timeIntervalSince1970: 0), to: now)
         let input = ReportInput(

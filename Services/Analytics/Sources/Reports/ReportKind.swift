@@ -84,6 +84,9 @@ public enum ReportKind: String, Hashable, Sendable, CaseIterable {
         }
     }
 
+    /// Whether the report looks at open leads only (so closed ones need not be read).
+    public var coversOpenLeadsOnly: Bool { self == .hotSheet || self == .pipeline }
+
     /// Whether leads of every creation date count (current-state reports: hot sheet and open
     /// pipeline), unless a period is given explicitly.
     public var coversAllTimeByDefault: Bool { self == .hotSheet || self == .pipeline }

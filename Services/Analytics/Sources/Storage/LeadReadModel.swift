@@ -215,12 +215,14 @@ public struct LeadReadModel: Sendable {
     }
 
     /// The facts of the leads `filter` admits, created in `period` (or ever, for `nil`), test
-    /// leads and merged leads left out; with contact details when `withContacts`.
-    public func reportLeads(filter: LeadFilter, period: ReportPeriod?, withContacts: Bool) async throws
+    /// leads and merged leads left out; with contact details when `withContacts`; only open
+    /// leads when `openOnly`.
+    public func reportLeads(filter: LeadFilter, period: ReportPeriod?, withContacts: Bool, openOnly: Bool = false) async throws
         -> (leads: [LeadFacts], contacts: [LeadID: LeadContactSummary]) {
         var sql = SQLBuilder()
         sql.append("SELECT l.facts::text, l.full_name, l.primary_email, l.primary_phone FROM \(s).leads l WHERE ")
         var conditions = [visibility(filter, &sql), "NOT l.is_test"]
+        if openOnly { conditions.append("l.outcome IS NULL") }
         if let period {
             conditions.append("l.created_at >= \(sql.bind(period.from)) AND l.created_at < \(sql.bind(period.to))")
         }
