@@ -48,7 +48,7 @@ struct AnalyticsBench {
         }
         let publishTime = seconds(ContinuousClock.now - publishStart)
         await producer.shutdown()
-        print("published \(events.count) events for \(leads) leads in \(String(format: "%.2f", publishTime)) s")
+        say("published \(events.count) events for \(leads) leads in \(String(format: "%.2f", publishTime)) s")
 
         // The service, in this process, release build.
         var environment = env
@@ -79,7 +79,7 @@ struct AnalyticsBench {
             guard let first else { throw BenchError(description: "nothing was projected") }
             let elapsed = seconds(ContinuousClock.now - first)
             let projected = events.count - firstCount
-            print(String(format: "projected %d events in %.2f s: %.0f events/s (one instance, 12 partitions)",
+            say(String(format: "projected %d events in %.2f s: %.0f events/s (one instance, 12 partitions)",
                          projected, elapsed, Double(projected) / elapsed))
         }
 
@@ -103,12 +103,12 @@ struct AnalyticsBench {
                 times.append(seconds(ContinuousClock.now - start) * 1000)
             }
             times.sort()
-            print(String(format: "%@: median %.1f ms, max %.1f ms (over %d leads)", name, times[times.count / 2], times.last!, leads))
+            say(String(format: "%@: median %.1f ms, max %.1f ms (over %d leads)", name, times[times.count / 2], times.last!, leads))
         }
 
         await group.triggerGracefulShutdown()
         _ = try? await service.value
-        _ = try await withClient(admin, logger) { try await $0.query("DROP DATABASE IF EXISTS \(unescaped: database) WITH (FORCE)", logger: logger) }
+        _ = try await withClient(base.database.makeClient(logger: logger), logger) { try await $0.query("DROP DATABASE IF EXISTS \(unescaped: database) WITH (FORCE)", logger: logger) }
         try? await kafka.deleteTopics(Topic.allLeadflowTopics.map { prefix + $0.name })
         kafka.shutdown()
     }
@@ -175,6 +175,7 @@ struct AnalyticsBench {
         return 0
     }
 
+    /// Runs `body` with `client` running (a client runs once: make a new one per call).
     static func withClient<T: Sendable>(_ client: PostgresClient, _ logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
@@ -198,6 +199,11 @@ struct AnalyticsBench {
     struct BenchError: Error, CustomStringConvertible {
         let description: String
     }
+}
+
+/// Prints a line at once (unbuffered), so numbers survive whatever happens next.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 /// The analytics service as the runtime runs it, stopped by the group's graceful shutdown.

@@ -8,6 +8,7 @@ public enum AnalyticsService {
     public static let name = "analytics"
 
     /// The topics analytics consumes: every lead topic, and dead letters (counted for operations).
+    /// (Consumed by ``ProjectionConsumerService``, which batches, not by the runtime's consumer.)
     public static let consumedTopics: [Topic] = [.received, .lifecycle, .scored, .assigned, .notificationOutcomes, .deadLetter]
 
     /// Everything `LeadflowRuntime` needs to run the service.
@@ -19,7 +20,8 @@ public enum AnalyticsService {
             name: name,
             defaultHTTPPort: 8085,
             migrations: ProjectionSchema.migrations,
-            consumedTopics: consumedTopics.map(\.name),
+            // No runtime consumer: analytics runs its own batching one (ProjectionConsumerService).
+            consumedTopics: [],
             makeParts: { context in
                 let settings = try AnalyticsConfiguration(environment: context.configuration.environment)
                 let postgres = context.postgres
@@ -39,10 +41,12 @@ public enum AnalyticsService {
                     loginCodes: LoginCodeStore(client: postgres, logger: logger),
                     cursors: Signer(secret: settings.sessionSecret, purpose: "lead-cursor"),
                     settings: settings, clock: clock)
+                let consumer = ProjectionConsumerService(
+                    configuration: ProjectionConsumerService.consumerConfiguration(context.configuration, name: name),
+                    store: store, deadLetters: context.deadLetters, logger: logger)
                 return ServiceParts(
                     routes: { router in api.addRoutes(to: router) },
-                    eventHandler: AnalyticsEventHandler(store: store),
-                    services: [MetricsPublisher(
+                    services: [consumer, MetricsPublisher(
                         client: postgres, applier: context.applier, events: context.events, projection: ProjectionSchema.live,
                         interval: settings.metricsInterval, grace: settings.metricsGrace, horizon: settings.metricsHorizon,
                         clock: clock, logger: logger)],

@@ -98,35 +98,44 @@ public struct ProjectionRebuilder: Sendable {
                 autoOffsetReset: .earliest, sessionTimeoutMs: 6_000, maxPollIntervalMs: 60_000,
                 extra: ["heartbeat.interval.ms": "500"]),
             logger: logger)
-        let state = Mutex(Progress(expectedPartitions: expected))
-        let lastMessage = Mutex(ContinuousClock.now)
+        let shared = Shared(expected: expected)
         let store = ProjectionStore(client: client, schema: next, logger: logger)
 
-        let consuming = Task {
+        let queue = BatchQueue(capacity: 1000)
+        let reading = Task {
             for await message in consumer.messages {
-                lastMessage.withLock { $0 = .now }
-                var applied: Bool?
-                do {
-                    let incoming = try IncomingEvent(message)
-                    if case .metrics = incoming.event {
-                        applied = nil
-                    } else {
-                        applied = try await Self.retrying { try await store.apply(incoming.event) }
+                shared.lastMessage.withLock { $0 = .now }
+                await queue.push(message)
+            }
+            queue.finish()
+        }
+        let consuming = Task {
+            while let batch = await queue.take(limit: 500) {
+                var events: [AnyLeadflowEvent] = []
+                var rejected = 0
+                for message in batch {
+                    do {
+                        let incoming = try IncomingEvent(message)
+                        if case .metrics = incoming.event { continue }
+                        events.append(incoming.event)
+                    } catch {
+                        rejected += 1
                     }
-                } catch is EventRejection {
-                    state.withLock { $0.rejected += 1 }
-                } catch {
-                    logger.error("rebuild could not apply a message", metadata: ["error": "\(String(reflecting: error))"])
-                    throw error
                 }
-                state.withLock {
-                    $0.consumed += 1
-                    if let applied { if applied { $0.applied += 1 } else { $0.duplicates += 1 } }
+                let applied = try await Self.retrying { try await store.apply(events) }
+                shared.progress.withLock {
+                    $0.consumed += batch.count
+                    $0.rejected += rejected
+                    $0.applied += applied
+                    $0.duplicates += events.count - applied
                 }
-                lastMessage.withLock { $0 = .now }
+                shared.lastMessage.withLock { $0 = .now }
             }
         }
-        defer { consuming.cancel() }
+        defer {
+            consuming.cancel()
+            reading.cancel()
+        }
 
         var attempts = 0
         let deadline = ContinuousClock.now + timeout
@@ -136,25 +145,27 @@ public struct ProjectionRebuilder: Sendable {
                 if consuming.isCancelled { throw Failure(description: "the rebuild consumer stopped") }
                 try await Task.sleep(for: .milliseconds(250))
                 let assigned = consumer.assignment().count
-                let progress = state.withLock { progress -> Progress in
+                let progress = shared.progress.withLock { progress -> Progress in
                     progress.assignedPartitions = assigned
                     return progress
                 }
                 report(progress)
-                let idle = ContinuousClock.now - lastMessage.withLock { $0 }
+                let idle = ContinuousClock.now - shared.lastMessage.withLock { $0 }
                 guard assigned >= expected, idle >= idleTime else { continue }
                 attempts += 1
                 if try await swap(next: next, old: old) { break }
                 logger.notice("live projection got ahead of the rebuild; consuming more before swapping again")
-                lastMessage.withLock { $0 = .now }
+                shared.lastMessage.withLock { $0 = .now }
             }
         } catch {
             consuming.cancel()
+            queue.finish()
             await consumer.close()
             _ = try? await client.query("DROP SCHEMA IF EXISTS \(unescaped: next.name) CASCADE", logger: logger)
             throw error
         }
         consuming.cancel()
+        queue.finish()
         await consumer.close()
         if !keepOldSchema {
             try await client.query("DROP SCHEMA IF EXISTS \(unescaped: old.name) CASCADE", logger: logger)
@@ -162,7 +173,7 @@ public struct ProjectionRebuilder: Sendable {
         let counts = try await LeadReadModel(client: client, schema: ProjectionSchema.live, logger: logger).status()
         let elapsed = ContinuousClock.now - started
         return Outcome(
-            progress: state.withLock { $0 }, schema: ProjectionSchema.live.name, leads: counts.leads, events: counts.events,
+            progress: shared.progress.withLock { $0 }, schema: ProjectionSchema.live.name, leads: counts.leads, events: counts.events,
             swapAttempts: attempts,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
@@ -212,6 +223,13 @@ public struct ProjectionRebuilder: Sendable {
     }
 
     private struct NotYet: Error {}
+
+    /// What the reading, applying and watching tasks share.
+    private final class Shared: Sendable {
+        let progress: Mutex<Progress>
+        let lastMessage = Mutex(ContinuousClock.now)
+        init(expected: Int) { progress = Mutex(Progress(expectedPartitions: expected)) }
+    }
 
     /// Retries transient database failures (the swap's locks, serialization failures).
     static func retrying<T>(_ body: () async throws -> T) async throws -> T {

@@ -30,6 +30,26 @@ public struct ProjectionStore: Sendable {
         self.logger = logger
     }
 
+    /// Applies `events` in one transaction, each unless it was applied before (the same
+    /// idempotency record `applyOnce` writes); returns how many were applied now.
+    @discardableResult
+    public func apply(_ events: [AnyLeadflowEvent]) async throws -> Int {
+        guard !events.isEmpty else { return 0 }
+        let schema = self.schema
+        let logger = self.logger
+        let idempotency = IdempotencyRecorder(schema: schema)
+        return try await client.transaction(logger: logger) { connection -> Int in
+            var applied = 0
+            for event in events {
+                guard try await idempotency.recordFirstDelivery(
+                    consumer: Self.consumerName, eventId: event.eventId, on: connection, logger: logger) else { continue }
+                try await ProjectionWriter(schema: schema, connection: connection, logger: logger).apply(event)
+                applied += 1
+            }
+            return applied
+        }
+    }
+
     /// Applies `event` unless it was applied before; returns whether it was applied now.
     @discardableResult
     public func apply(_ event: AnyLeadflowEvent) async throws -> Bool {
@@ -39,29 +59,5 @@ public struct ProjectionStore: Sendable {
             try await ProjectionWriter(schema: schema, connection: connection, logger: logger).apply(event)
             return []
         }
-    }
-}
-
-/// Feeds every consumed message to the projection. Messages that are not Leadflow events are
-/// rejected (dead-lettered by the runtime with the reason); database failures are retried.
-public struct AnalyticsEventHandler: EventHandler {
-    let store: ProjectionStore
-
-    /// A handler applying to `store`.
-    public init(store: ProjectionStore) {
-        self.store = store
-    }
-
-    public func handle(_ message: ConsumedMessage) async throws {
-        let incoming = try IncomingEvent(message)
-        switch incoming.event {
-        case .received, .lifecycle, .scored, .assigned, .notification:
-            guard incoming.event.leadId != nil else { return }
-        case .deadLetter:
-            break
-        case .metrics:
-            return  // analytics' own output; nothing to project
-        }
-        try await store.apply(incoming.event)
     }
 }
