@@ -37,17 +37,28 @@ public struct ProjectionStore: Sendable {
         guard !events.isEmpty else { return 0 }
         let schema = self.schema
         let logger = self.logger
-        let idempotency = IdempotencyRecorder(schema: schema)
         return try await client.transaction(logger: logger) { connection -> Int in
-            var applied = 0
-            for event in events {
-                guard try await idempotency.recordFirstDelivery(
-                    consumer: Self.consumerName, eventId: event.eventId, on: connection, logger: logger) else { continue }
-                try await ProjectionWriter(schema: schema, connection: connection, logger: logger).apply(event)
-                applied += 1
-            }
-            return applied
+            let fresh = try await Self.recordFirstDeliveries(events.map(\.eventId), schema: schema, on: connection, logger: logger)
+            var seen: Set<UUID> = []
+            let toApply = events.filter { fresh.contains($0.eventId) && seen.insert($0.eventId).inserted }
+            try await ProjectionWriter(schema: schema, connection: connection, logger: logger).apply(toApply)
+            return toApply.count
         }
+    }
+
+    /// Records the ids in `processed_events` for consumer `analytics` — the record
+    /// `IdempotencyRecorder` (and so `applyOnce`) writes, one statement for the batch — and
+    /// returns those recorded now (the others were applied before).
+    static func recordFirstDeliveries(_ ids: [UUID], schema: SQLIdentifier, on connection: PostgresConnection, logger: Logger) async throws -> Set<UUID> {
+        let rows = try await connection.query("""
+            INSERT INTO \(unescaped: schema.name).processed_events (consumer, event_id)
+            SELECT \(consumerName), id FROM unnest(\(ids)::uuid[]) AS e(id)
+            ON CONFLICT DO NOTHING
+            RETURNING event_id
+            """, logger: logger)
+        var fresh: Set<UUID> = []
+        for try await id in rows.decode(UUID.self) { fresh.insert(id) }
+        return fresh
     }
 
     /// Applies `event` unless it was applied before; returns whether it was applied now.
@@ -56,7 +67,7 @@ public struct ProjectionStore: Sendable {
         let schema = self.schema
         let logger = self.logger
         return try await applier.applyOnce(consumer: Self.consumerName, eventId: event.eventId) { connection in
-            try await ProjectionWriter(schema: schema, connection: connection, logger: logger).apply(event)
+            try await ProjectionWriter(schema: schema, connection: connection, logger: logger).apply([event])
             return []
         }
     }

@@ -4,11 +4,13 @@ import LeadStorage
 import Logging
 import PostgresNIO
 
-/// Applies one event to the projection tables of `schema`, on a connection inside the
-/// caller's transaction (the one that also records the event id, see `ProjectionStore`).
+/// Applies events to the projection tables of `schema`, on a connection inside the caller's
+/// transaction (the one that also records the event ids, see `ProjectionStore`).
 ///
-/// A lead's row is locked first, so instances of one consumer group working different topics
-/// of the same lead never interleave their updates.
+/// Events are applied per lead: the lead's row is locked first (so instances of one consumer
+/// group working different topics of the same lead never interleave), all of the lead's events
+/// of the batch are stored in one statement, the projection is updated (incrementally, or
+/// folded again when an event arrived out of order) and written once.
 struct ProjectionWriter {
     let schema: SQLIdentifier
     let connection: PostgresConnection
@@ -16,33 +18,52 @@ struct ProjectionWriter {
 
     private var s: String { schema.name }
 
-    func apply(_ event: AnyLeadflowEvent) async throws {
-        switch event {
-        case .deadLetter(let letter):
-            try await connection.query("""
-                INSERT INTO \(unescaped: s).dead_letters (event_id, lead_id, stage, error_code, original_topic, failed_at)
-                VALUES (\(letter.eventId), \(letter.leadId?.uuid), \(letter.stage.rawValue), \(PostgresText.clean(letter.errorCode)),
-                        \(PostgresText.clean(letter.originalTopic)), \(letter.failedAt))
-                ON CONFLICT DO NOTHING
-                """, logger: logger)
-        case .metrics:
-            return
-        case .received, .lifecycle, .scored, .assigned, .notification:
-            guard let leadId = event.leadId else { return }
-            try await applyLeadEvent(event, leadId: leadId)
+    /// Applies `events` (already recorded as first deliveries), grouped by lead in ascending
+    /// lead id, each lead's events in the given order.
+    func apply(_ events: [AnyLeadflowEvent]) async throws {
+        var byLead: [LeadID: [AnyLeadflowEvent]] = [:]
+        for event in events {
+            switch event {
+            case .deadLetter(let letter):
+                try await insertDeadLetter(letter)
+            case .metrics:
+                continue
+            case .received, .lifecycle, .scored, .assigned, .notification:
+                guard let leadId = event.leadId else { continue }
+                byLead[leadId, default: []].append(event)
+            }
+        }
+        for leadId in byLead.keys.sorted() {
+            try await applyLeadEvents(byLead[leadId]!, leadId: leadId)
         }
     }
 
-    private func applyLeadEvent(_ event: AnyLeadflowEvent, leadId: LeadID) async throws {
+    private func insertDeadLetter(_ letter: DeadLetter) async throws {
+        try await connection.query("""
+            INSERT INTO \(unescaped: s).dead_letters (event_id, lead_id, stage, error_code, original_topic, failed_at)
+            VALUES (\(letter.eventId), \(letter.leadId?.uuid), \(letter.stage.rawValue), \(PostgresText.clean(letter.errorCode)),
+                    \(PostgresText.clean(letter.originalTopic)), \(letter.failedAt))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    private func applyLeadEvents(_ events: [AnyLeadflowEvent], leadId: LeadID) async throws {
         let before = try await lockLead(leadId)
         var projection = before
-        let erasing: Bool = if case .lifecycle(let e) = event, case .erased = e.change { true } else { false }
-        let stored = before.erased || erasing ? EventScrubber.scrub(event) : event
-        guard let sequence = try await insertEvent(stored, leadId: leadId) else { return }
-        let projected = ProjectedEvent(stored, sequence: sequence)
-        if projection.canApplyIncrementally(projected) {
-            projection.apply(projected)
-        } else {
+        let stored = before.erased ? events.map(EventScrubber.scrub) : events
+        let sequences = try await insertEvents(stored, leadId: leadId)
+        guard !sequences.isEmpty else { return }
+        var refold = false
+        for event in stored {
+            guard let sequence = sequences[event.eventId] else { continue }
+            let projected = ProjectedEvent(event, sequence: sequence)
+            if !refold, projection.canApplyIncrementally(projected) {
+                projection.apply(projected)
+            } else {
+                refold = true
+            }
+        }
+        if refold {
             projection = LeadProjection.fold(leadId: leadId, events: try await loadEvents(leadId).map(\.event))
         }
         if projection.erased && !before.erased {
@@ -53,36 +74,58 @@ struct ProjectionWriter {
         if projection.mergedLeadIds != before.mergedLeadIds { try await writeMerges(projection) }
     }
 
-    /// Creates the lead's row if needed, locks it, and returns its projection.
+    /// Locks the lead's row (creating it if needed) and returns its projection.
     private func lockLead(_ leadId: LeadID) async throws -> LeadProjection {
+        if let projection = try await selectForUpdate(leadId) { return projection }
         try await connection.query(
             "INSERT INTO \(unescaped: s).leads (lead_id) VALUES (\(leadId.uuid)) ON CONFLICT DO NOTHING", logger: logger)
+        return try await selectForUpdate(leadId) ?? LeadProjection(leadId: leadId)
+    }
+
+    private func selectForUpdate(_ leadId: LeadID) async throws -> LeadProjection? {
         let rows = try await connection.query(
             "SELECT state::text, known FROM \(unescaped: s).leads WHERE lead_id = \(leadId.uuid) FOR UPDATE", logger: logger)
         for try await (state, known) in rows.decode((String, Bool).self) {
             if known || state != "{}", let projection = try? LeadflowJSON.decode(LeadProjection.self, from: Array(state.utf8)) {
                 return projection
             }
+            return LeadProjection(leadId: leadId)
         }
-        return LeadProjection(leadId: leadId)
+        return nil
     }
 
-    /// Stores the event in the timeline; returns its sequence, or `nil` if it was stored before.
-    private func insertEvent(_ event: AnyLeadflowEvent, leadId: LeadID) async throws -> Int64? {
-        let description = TimelineDescription(event)
-        let (topic, type) = Self.topicAndType(event)
-        let payload = PostgresText.cleanJSON(String(decoding: try Self.encode(event), as: UTF8.self))
+    /// Stores the events in the timeline in one statement; returns the sequence of each one
+    /// stored now (an event stored before is left out).
+    private func insertEvents(_ events: [AnyLeadflowEvent], leadId: LeadID) async throws -> [UUID: Int64] {
+        var ids: [UUID] = [], topics: [String] = [], types: [String] = [], kinds: [String] = [], times: [Date] = []
+        var actorIds: [String] = [], actorRoles: [String] = [], summaries: [String] = [], payloads: [String] = []
+        for event in events {
+            let description = TimelineDescription(event)
+            let (topic, type) = Self.topicAndType(event)
+            ids.append(event.eventId)
+            topics.append(topic)
+            types.append(type)
+            kinds.append(description.kind)
+            times.append(event.occurredAt)
+            actorIds.append(PostgresText.clean(description.actor.id))
+            actorRoles.append(description.actor.role.rawValue)
+            summaries.append(PostgresText.clean(description.summary))
+            payloads.append(PostgresText.cleanJSON(String(decoding: try Self.encode(event), as: UTF8.self)))
+        }
         let rows = try await connection.query("""
             INSERT INTO \(unescaped: s).lead_events
                 (event_id, lead_id, topic, event_type, kind, occurred_at, actor_id, actor_role, summary, payload)
-            VALUES (\(event.eventId), \(leadId.uuid), \(topic), \(type), \(description.kind), \(event.occurredAt),
-                    \(PostgresText.clean(description.actor.id)), \(description.actor.role.rawValue),
-                    \(PostgresText.clean(description.summary)), \(payload)::jsonb)
+            SELECT e.id, \(leadId.uuid), e.topic, e.type, e.kind, e.at, e.actor_id, e.actor_role, e.summary, e.payload::jsonb
+            FROM unnest(\(ids)::uuid[], \(topics)::text[], \(types)::text[], \(kinds)::text[], \(times)::timestamptz[],
+                        \(actorIds)::text[], \(actorRoles)::text[], \(summaries)::text[], \(payloads)::text[])
+                 WITH ORDINALITY AS e(id, topic, type, kind, at, actor_id, actor_role, summary, payload, n)
+            ORDER BY e.n
             ON CONFLICT (event_id) DO NOTHING
-            RETURNING sequence
+            RETURNING event_id, sequence
             """, logger: logger)
-        for try await sequence in rows.decode(Int64.self) { return sequence }
-        return nil
+        var sequences: [UUID: Int64] = [:]
+        for try await (id, sequence) in rows.decode((UUID, Int64).self) { sequences[id] = sequence }
+        return sequences
     }
 
     /// Every stored event of the lead.
