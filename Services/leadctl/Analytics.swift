@@ -55,7 +55,7 @@ struct AnalyticsCommands: AsyncParsableCommand {
                 let outcome = try await rebuilder.run { progress in
                     guard !json, last.due() else { return }
                     print("replaying: \(progress.consumed) messages (\(progress.applied) applied, \(progress.duplicates) duplicates, "
-                          + "\(progress.rejected) rejected), partitions \(progress.assignedPartitions)/\(progress.expectedPartitions)")
+                          + "\(progress.rejected) rejected, \(progress.failed) failed), partitions \(progress.assignedPartitions)/\(progress.expectedPartitions)")
                 }
                 tasks.cancelAll()
                 return outcome
@@ -64,7 +64,7 @@ struct AnalyticsCommands: AsyncParsableCommand {
                 print(String(decoding: try LeadflowJSON.encode(outcome), as: UTF8.self))
             } else {
                 print("rebuilt \(outcome.schema): \(outcome.leads) leads, \(outcome.events) events from \(outcome.progress.consumed) messages "
-                      + "(\(outcome.progress.rejected) rejected) in \(String(format: "%.1f", outcome.seconds)) s, swap attempts \(outcome.swapAttempts)")
+                      + "(\(outcome.progress.rejected) rejected, \(outcome.progress.failed) failed) in \(String(format: "%.1f", outcome.seconds)) s, swap attempts \(outcome.swapAttempts)")
             }
         }
     }

@@ -31,6 +31,8 @@ public struct ProjectionRebuilder: Sendable {
         public var applied = 0
         public var duplicates = 0
         public var rejected = 0
+        /// Events that kept failing (the live service dead-lettered them as `processing_failed` too).
+        public var failed = 0
         public var assignedPartitions = 0
         public var expectedPartitions = 0
     }
@@ -122,12 +124,27 @@ public struct ProjectionRebuilder: Sendable {
                         rejected += 1
                     }
                 }
-                let applied = try await Self.retrying { try await store.apply(events) }
+                var applied = 0
+                var failed = 0
+                if let count = try? await Self.retrying(attempts: 3, { try await store.apply(events) }) {
+                    applied = count
+                } else {
+                    // One poisonous event must not stop the rebuild: apply them one by one.
+                    for event in events {
+                        if let done = try? await Self.retrying(attempts: 3, { try await store.apply(event) }) {
+                            applied += done ? 1 : 0
+                        } else {
+                            failed += 1
+                            logger.error("rebuild skips an event that keeps failing", metadata: ["eventId": "\(event.eventId)"])
+                        }
+                    }
+                }
                 shared.progress.withLock {
                     $0.consumed += batch.count
                     $0.rejected += rejected
+                    $0.failed += failed
                     $0.applied += applied
-                    $0.duplicates += events.count - applied
+                    $0.duplicates += events.count - applied - failed
                 }
                 shared.lastMessage.withLock { $0 = .now }
             }
@@ -231,15 +248,15 @@ public struct ProjectionRebuilder: Sendable {
         init(expected: Int) { progress = Mutex(Progress(expectedPartitions: expected)) }
     }
 
-    /// Retries transient database failures (the swap's locks, serialization failures).
-    static func retrying<T>(_ body: () async throws -> T) async throws -> T {
-        var attempt = 0
+    /// Retries failures (the swap's locks, deadlocks, connection hiccups) with a growing pause.
+    static func retrying<T>(attempts: Int, _ body: () async throws -> T) async throws -> T {
+        var attempt = 1
         while true {
             do {
                 return try await body()
-            } catch where attempt < 20 && !(error is EventRejection) {
+            } catch where attempt < attempts && !Task.isCancelled {
+                try await Task.sleep(for: .milliseconds(100 * attempt))
                 attempt += 1
-                try await Task.sleep(for: .milliseconds(50 * attempt))
             }
         }
     }
