@@ -130,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "leadctl",
             dependencies: [
-                "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit",
+                "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit", "LeadAnalytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -251,5 +251,21 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
         ])
-        + service("Analytics")
+        + service("Analytics", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ])
+        + [
+            // scripts/bench-analytics: projection throughput and query latency (release build).
+            .executableTarget(
+                name: "leadflow-analytics-bench",
+                dependencies: [
+                    "LeadAnalytics", "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit",
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                ],
+                path: "Services/Analytics/Bench",
+                swiftSettings: strictSettings
+            ),
+        ]
 )
