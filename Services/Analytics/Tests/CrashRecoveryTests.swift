@@ -38,7 +38,7 @@ struct CrashRecoveryTests {
         let now = Date()
         var received: [LeadReceived] = []
         var notes: [LeadLifecycleEvent] = []
-        for index in 0..<100 {
+        for index in 0..<400 {
             let lead = Lead(fullName: PersonName(full: "Crash Lead\(index)"), source: LeadSource(id: "src-crash", channel: .json),
                             createdAt: now.addingTimeInterval(-3600))
             received.append(LeadReceived(occurredAt: lead.createdAt, lead: lead,
