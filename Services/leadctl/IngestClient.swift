@@ -41,7 +41,7 @@ struct IngestEndpoint: Sendable {
 
 /// The HTTP methods leadctl uses.
 enum HTTPMethodName: String, Sendable {
-    case GET, POST, DELETE
+    case GET, POST, PUT, DELETE
 }
 
 /// A command-line failure with a message for the operator.
