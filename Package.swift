@@ -7,7 +7,10 @@ let strictSettings: [SwiftSetting] = [
 ]
 
 /// One service = a library (domain core, handlers, `definition`), a thin executable, and its tests.
-func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target] {
+func service(
+    _ name: String, dependencies: [Target.Dependency] = [], testDependencies: [Target.Dependency] = [],
+    testExclude: [String] = []
+) -> [Target] {
     [
         .target(
             name: "Lead\(name)",
@@ -38,8 +41,9 @@ func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target]
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-            ] + dependencies,
+            ] + dependencies + testDependencies,
             path: "Services/\(name)/Tests",
+            exclude: testExclude,
             swiftSettings: strictSettings
         ),
     ]
@@ -213,6 +217,8 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ])
+        ], testDependencies: [
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ], testExclude: ["Support"])
         + service("Analytics")
 )
