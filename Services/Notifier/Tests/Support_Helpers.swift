@@ -76,7 +76,9 @@ final class SMTPSink: Sendable {
     }
 
     /// Starts the sink; waits until it accepts connections.
-    static func start(tlsCertificate: (cert: String, key: String)? = nil, requireTLS: Bool = false, auth: String? = nil) async throws -> SMTPSink {
+    static func start(
+        tlsCertificate: (cert: String, key: String)? = nil, requireTLS: Bool = false, auth: String? = nil, excludeAuth: [String] = []
+    ) async throws -> SMTPSink {
         let port = try ServiceProcess.freePort()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-sink-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -86,6 +88,7 @@ final class SMTPSink: Sendable {
         if let tlsCertificate { arguments += ["--tls-cert", tlsCertificate.cert, "--tls-key", tlsCertificate.key] }
         if requireTLS { arguments.append("--require-tls") }
         if let auth { arguments += ["--auth", auth] }
+        for mechanism in excludeAuth { arguments += ["--exclude-auth", mechanism] }
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -134,12 +137,15 @@ final class SMTPSink: Sendable {
         return messages
     }
 
+    /// Asks the server to stop (SIGTERM; it exits within a second or two) without waiting.
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(at: directory)
+        if process.isRunning { process.terminate() }
+    }
+
+    /// Stops the server and waits until it is gone.
+    func stopAndWait() async {
+        stop()
+        _ = await eventually(timeout: .seconds(15), every: .milliseconds(50)) { !self.process.isRunning }
     }
 }
 

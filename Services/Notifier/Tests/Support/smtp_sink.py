@@ -8,9 +8,11 @@ read what arrived without parsing MIME itself.
 Optional behaviour:
   --tls-cert/--tls-key  offer STARTTLS (and require it with --require-tls)
   --auth user:password  require AUTH (PLAIN or LOGIN) with these credentials
+  --exclude-auth MECH   do not offer this AUTH mechanism (repeatable)
   recipients starting with "reject" get 550 at RCPT, "tempfail" 451 (to test failure paths)
 
-Prints "READY <port>" once it accepts connections and runs until SIGTERM/SIGINT.
+Prints "READY <port>" once it accepts connections and runs until SIGTERM/SIGINT or until the
+process that started it is gone (so a crashed test run leaves no server behind).
 """
 import argparse
 import email
@@ -86,6 +88,7 @@ def main():
     parser.add_argument("--tls-key")
     parser.add_argument("--require-tls", action="store_true")
     parser.add_argument("--auth")
+    parser.add_argument("--exclude-auth", action="append", default=[])
     options = parser.parse_args()
     os.makedirs(options.dir, exist_ok=True)
 
@@ -107,14 +110,19 @@ def main():
         settings["authenticator"] = authenticator
         settings["auth_required"] = True
         settings["auth_require_tls"] = options.tls_cert is not None
+        settings["auth_exclude_mechanism"] = options.exclude_auth
 
     controller = Controller(Sink(options.dir), hostname="127.0.0.1", port=options.port, **settings)
     controller.start()
     print(f"READY {options.port}", flush=True)
     stop = threading.Event()
+    # The spawning process may hand its blocked-signal mask down to us; take SIGTERM back.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
+    parent = os.getppid()
+    while not stop.is_set() and os.getppid() == parent:
+        stop.wait(0.2)
     controller.stop()
     return 0
 
