@@ -12,17 +12,17 @@ import Synchronization
 
 @testable import LeadNotifier
 
-/// A clock the test moves by hand.
+/// A clock that runs with real time from a start the test chooses, and that the test moves
+/// forward in jumps (an hour, a day) to make reminders and requests come due. Retries with real
+/// backoff still happen on their own.
 final class TestClock: Sendable {
-    private let current: Mutex<Date>
+    private let offset: Mutex<TimeInterval>
 
-    init(_ start: Date = Date()) { current = Mutex(start) }
+    init(_ start: Date = Date()) { offset = Mutex(start.timeIntervalSinceNow) }
 
-    var now: Date { current.withLock { $0 } }
+    var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
 
-    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-
-    func set(_ date: Date) { current.withLock { $0 = date } }
+    func advance(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
 
     var clock: NotifierClock { { self.now } }
 }
