@@ -221,4 +221,18 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ], testExclude: ["Support"])
         + service("Analytics")
+        + [
+            // Load generator of scripts/bench-notifier (not shipped).
+            .executableTarget(
+                name: "notifier-bench",
+                dependencies: [
+                    "LeadModel", "LeadMessaging", "LeadServiceKit",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                    .product(name: "Logging", package: "swift-log"),
+                ],
+                path: "Services/Notifier/Bench",
+                swiftSettings: strictSettings
+            ),
+        ]
 )

@@ -24,6 +24,7 @@ import signal
 import ssl
 import sys
 import threading
+import time
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -45,6 +46,7 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        received_at = time.time()
         with self.lock:
             number = next(self.counter)
         raw = envelope.original_content or envelope.content
@@ -55,6 +57,7 @@ class Sink:
         html = message.get_body(("html",))
         summary = {
             "number": number,
+            "receivedAt": received_at,
             "mailFrom": envelope.mail_from,
             "rcptTos": envelope.rcpt_tos,
             "authenticatedAs": session.auth_data if session.authenticated else None,
