@@ -69,6 +69,23 @@ struct PlannerTests {
         #expect(plan.notifications.map(\.audience).contains(.member("member-7", isOwner: true)))
     }
 
+    @Test("a location response seen before the assignment (topics are not ordered) survives it")
+    func responseBeforeAssignment() {
+        let lead = snapshot()
+        let accepted = lifecycle(lead.id, .locationResponseChanged(locationId: "loc-1", from: .unacknowledged, to: .accepted, note: nil,
+                                                                   followUpDelay: .oneHour))
+        let (early, earlyPlan) = planner.plan(lifecycle: accepted, previous: nil, zones: TimeZones(), now: now)
+        #expect(earlyPlan.jobs.map(\.kind) == [.statusUpdateRequest])
+        let (state, plan) = planner.plan(assigned: assigned(lead), previous: early, zones: TimeZones(), now: now)
+        #expect(!plan.cancellations.contains { $0.kinds.contains(.statusUpdateRequest) })
+        #expect(state.locationResponse == .accepted)
+        #expect(state.snapshot?.locationResponse == .accepted)  // messages show the lead as it is
+        #expect(plan.notifications.map(\.audience).contains(.locationContacts("loc-1")))
+        // Re-routed elsewhere later: the first location's requests stop.
+        let (_, rerouted) = planner.plan(assigned: assigned(lead, location: "loc-2"), previous: state, zones: TimeZones(), now: now)
+        #expect(rerouted.cancellations.contains { $0.kinds.contains(.statusUpdateRequest) })
+    }
+
     @Test("accepting schedules a status-update request at the chosen delay in the location's zone; advancing stops it")
     func statusUpdateRequests() {
         let lead = snapshot()

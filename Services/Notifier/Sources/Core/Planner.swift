@@ -110,6 +110,7 @@ public struct Planner: Sendable {
             lead.locationResponse = event.lead?.locationResponse ?? (lead.locationId == nil ? nil : .unacknowledged)
             lead.locationResponseAt = event.occurredAt
         }
+        lead.reconcileSnapshot()
         guard !lead.erased else { return (lead, plan) }
 
         let ownerChanged = lead.ownerId != nil && lead.ownerId != lead.alertedOwnerId
@@ -123,6 +124,11 @@ public struct Planner: Sendable {
             plan.notifications.append(NotificationRequest(
                 kind: .newLeadAssigned, audience: .locationContacts(location), dueAt: now, respondBy: event.responseDueAt))
             lead.alertedLocationId = location
+        }
+        // Re-routed to another location: the old one's status-update requests stop. (A location
+        // response seen before this assignment — the topics are not ordered with each other — is
+        // for the same location and keeps its requests.)
+        if let previousLocation, previousLocation != lead.locationId {
             plan.cancellations.append(JobCancellation(kinds: [.statusUpdateRequest]))
         }
         if isFirstAssignment && options.customerAcknowledgement && lead.snapshot != nil {
@@ -215,6 +221,7 @@ public struct Planner: Sendable {
              .surveyAnswered, .merged, .unmerged:
             break
         }
+        lead.reconcileSnapshot()
         return (lead, plan)
     }
 

@@ -54,6 +54,21 @@ public struct TrackedLead: Hashable, Sendable {
         self.erased = false
     }
 
+    /// Writes the routing facts, which follow every event, into the snapshot (which may come from an
+    /// assignment older than a response already seen), so messages show the lead as it is.
+    mutating func reconcileSnapshot() {
+        guard var lead = snapshot else { return }
+        lead.ownerId = ownerId ?? lead.ownerId
+        lead.locationId = locationId ?? lead.locationId
+        lead.collaborators = collaborators
+        if let locationResponse { lead.locationResponse = locationResponse }
+        if let pipelineStatus {
+            lead.pipelineStatus = pipelineStatus
+            lead.pipelineId = pipelineId
+        }
+        snapshot = lead
+    }
+
     /// Whether it is a test lead.
     public var isTest: Bool { snapshot?.isTest ?? false }
 

@@ -61,6 +61,7 @@ struct AdminRoutes: Sendable {
             try await core.postgres.transaction(logger: core.logger) { connection in
                 try await core.defaultTasks.replace(category, with: tasks, on: connection, logger: core.logger)
             }
+            core.defaultTaskCache.invalidate()
             core.logger.info("default tasks changed", metadata: ["category": "\(category.rawValue)", "by": "\(principal)"])
             return try Response.json(tasks)
         }

@@ -68,6 +68,7 @@ struct TemplateRoutes: Sendable {
             let entry = try await core.postgres.transaction(logger: core.logger) { connection in
                 try await core.templates.put(key, content, by: principal.description, on: connection, logger: core.logger)
             }
+            core.templateCache.invalidate()
             core.logger.info("template changed", metadata: ["template": "\(key)", "by": "\(principal)", "version": "\(entry.version)"])
             return try Response.json(View(entry))
         }

@@ -10,7 +10,8 @@ import PostgresNIO
 /// signed action links), applies quiet hours, and records suppressed ones with their outcomes.
 struct DeliveryComposer: Sendable {
     let recipients: RecipientStore
-    let templates: TemplateStore
+    /// The current templates (cached; see ``NotifierCore``).
+    let templates: @Sendable (PostgresConnection) async throws -> [TemplateKey: TemplateContent]
     let deliveries: DeliveryStore
     let links: ActionLinkBuilder
     let outcomes: Outcomes
@@ -45,16 +46,28 @@ struct DeliveryComposer: Sendable {
             if case .member(let id, _) = request.audience { return id }
             return nil
         }).union(lead.collaborators)
-        let members = try await recipients.find(ids: Array(memberIds), on: connection, logger: logger)
+        let locations = Set(requests.compactMap { request -> String? in
+            if case .locationContacts(let location) = request.audience { return location }
+            return nil
+        })
+        let wantsSubscribers = requests.contains { !$0.kind.isCustomerFacing }
+        let directory = try await recipients.directory(
+            members: Array(memberIds), locations: Array(locations), includeSubscribers: wantsSubscribers,
+            subscriberLocation: lead.locationId, on: connection, logger: logger)
+        var members: [String: RecipientProfile] = [:]
         var contactsByLocation: [String: [RecipientProfile]] = [:]
-        for case .locationContacts(let location) in requests.map(\.audience) where contactsByLocation[location] == nil {
-            contactsByLocation[location] = try await recipients.locationContacts(location, on: connection, logger: logger)
+        var subscribers: [RecipientProfile] = []
+        for profile in directory {
+            if memberIds.contains(profile.id) { members[profile.id] = profile }
+            if profile.kind == .locationContact, profile.active, let location = profile.locationId, locations.contains(location) {
+                contactsByLocation[location, default: []].append(profile)
+            }
+            if wantsSubscribers, profile.kind == .webhook, profile.active,
+               profile.locationId == nil || profile.locationId == lead.locationId {
+                subscribers.append(profile)
+            }
         }
-        let subscribers = requests.contains { !$0.kind.isCustomerFacing }
-            ? try await recipients.webhookSubscribers(locationId: lead.locationId, on: connection, logger: logger) : []
-        let contents = try await templates.contents(
-            Set(requests.flatMap { request in NotificationChannel.allCases.map { TemplateKey(kind: request.kind, channel: $0) } }),
-            on: connection, logger: logger)
+        let contents = try await templates(connection)
 
         var records: [DeliveryRecord] = []
         var seen: Set<String> = []

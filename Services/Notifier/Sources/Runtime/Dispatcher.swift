@@ -63,6 +63,11 @@ final class Dispatcher: Service, Sendable {
     }
 
     private func deliver(_ outgoing: OutgoingDelivery, record: DeliveryRecord, token: UUID) async {
+        if outgoing.address.isEmpty {
+            // Reclaimed after a crash, but the lead was erased meanwhile: its address is gone.
+            await closeErased(record: record, token: token)
+            return
+        }
         var failure: DeliveryFailure?
         if let sender = senders[outgoing.channel] {
             do {
@@ -90,6 +95,23 @@ final class Dispatcher: Service, Sendable {
                     "error": "\(String(reflecting: error))", "try": "\(attempt)"]) { a, _ in a })
                 try? await Task.sleep(for: .milliseconds(200 * attempt))
             }
+        }
+    }
+
+    private func closeErased(record: DeliveryRecord, token: UUID) async {
+        let core = self.core
+        let now = core.clock()
+        do {
+            try await core.applier.perform { connection -> (Void, [OutboxRecord]) in
+                guard try await core.deliveries.finish(
+                    record.id, token: token, state: .cancelled, retryAt: nil, error: "lead_erased", by: core.instanceId, now: now,
+                    on: connection, logger: core.logger)
+                else { return ((), []) }
+                return ((), [try core.outcomes.outcome(
+                    record, status: .suppressed, attempts: record.attempts, error: "lead_erased", nextAttemptAt: nil, now: now)])
+            }
+        } catch {
+            core.logger.warning("could not close a delivery of an erased lead", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 

@@ -30,6 +30,9 @@ public struct NotifierConfiguration: Sendable {
     public var batchSize: Int
     /// Planning options.
     public var planner: PlannerOptions
+    /// How long templates and default tasks are cached (changes through another instance show
+    /// after at most this long).
+    public var cacheTimeToLive: Duration
 
     /// Reads the configuration.
     public init(environment: [String: String]) throws {
@@ -94,6 +97,7 @@ public struct NotifierConfiguration: Sendable {
         lease = .seconds(try env.int("LEADFLOW_NOTIFIER_LEASE_SECONDS", default: 300, in: 5...86_400))
         pollInterval = .milliseconds(try env.int("LEADFLOW_NOTIFIER_POLL_MS", default: 500, in: 10...60_000))
         batchSize = try env.int("LEADFLOW_NOTIFIER_BATCH_SIZE", default: 32, in: 1...1000)
+        cacheTimeToLive = .milliseconds(try env.int("LEADFLOW_NOTIFIER_CACHE_MS", default: 2000, in: 0...600_000))
 
         let delayText = env.string("LEADFLOW_NOTIFIER_DEFAULT_FOLLOW_UP", default: "tomorrow")
         let delay: FollowUpDelay

@@ -1,4 +1,5 @@
 import Foundation
+import LeadModel
 import LeadServiceKit
 import LeadStorage
 import Logging
@@ -22,6 +23,10 @@ struct NotifierCore: Sendable {
     let outcomes: Outcomes
     let dispatcherSignal: WakeSignal
     let schedulerSignal: WakeSignal
+    /// Templates as stored (defaults filled in), cached briefly.
+    let templateCache: ExpiringCache<[TemplateKey: TemplateContent]>
+    /// Default tasks per category, cached briefly.
+    let defaultTaskCache: ExpiringCache<[LeadCategory: [DefaultTask]]>
 
     init(context: ServiceContext, configuration: NotifierConfiguration, clock: @escaping NotifierClock) {
         let schema = context.schema.name
@@ -38,13 +43,29 @@ struct NotifierCore: Sendable {
         jobs = JobStore(schema: schema)
         deliveries = DeliveryStore(schema: schema)
         outcomes = Outcomes(events: context.events)
+        let templateCache = ExpiringCache<[TemplateKey: TemplateContent]>(timeToLive: configuration.cacheTimeToLive)
+        self.templateCache = templateCache
+        defaultTaskCache = ExpiringCache(timeToLive: configuration.cacheTimeToLive)
+        let templates = self.templates
+        let logger = context.logger
         composer = DeliveryComposer(
-            recipients: recipients, templates: templates, deliveries: deliveries,
+            recipients: recipients,
+            templates: { connection in
+                try await templateCache.value { try await templates.current(on: connection, logger: logger) }
+            },
+            deliveries: deliveries,
             links: ActionLinkBuilder(signer: context.actionLinks, baseURL: configuration.publicIngestURL,
                                      lifetime: configuration.actionLinkLifetime),
             outcomes: outcomes, smsEnabled: configuration.sms != nil)
         dispatcherSignal = WakeSignal()
         schedulerSignal = WakeSignal()
+    }
+
+    /// The default tasks per category (cached briefly).
+    func cachedDefaultTasks(on connection: PostgresConnection) async throws -> [LeadCategory: [DefaultTask]] {
+        let store = defaultTasks
+        let logger = self.logger
+        return try await defaultTaskCache.value { try await store.all(on: connection, logger: logger) }
     }
 
     /// Runs `body` on a pooled connection (reads outside a transaction).

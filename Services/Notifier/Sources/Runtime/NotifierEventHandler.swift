@@ -52,13 +52,11 @@ struct NotifierEventHandler: EventHandler {
             let ids = referencedIds(previous)
             let zones = try await core.recipients.timeZones(locations: ids.locations, members: ids.members, on: connection, logger: logger)
             var options = core.configuration.planner
-            options.defaultTasks = try await core.defaultTasks.all(on: connection, logger: logger)
+            options.defaultTasks = try await core.cachedDefaultTasks(on: connection)
             let (lead, plan) = plan(previous, zones, Planner(options: options), now)
             try await core.leads.save(lead, on: connection, logger: logger)
             var records: [OutboxRecord] = []
-            for cancellation in plan.cancellations {
-                try await core.jobs.cancel(cancellation, leadId: leadId, on: connection, logger: logger)
-            }
+            try await core.jobs.cancel(plan.cancellations, leadId: leadId, on: connection, logger: logger)
             if plan.eraseDeliveries {
                 for stopped in try await core.deliveries.erase(leadId: leadId, on: connection, logger: logger) {
                     records.append(try core.outcomes.outcome(

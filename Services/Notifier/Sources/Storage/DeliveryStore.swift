@@ -45,27 +45,49 @@ enum DeliveryState: String, Sendable, Codable, CaseIterable {
 struct DeliveryStore: Sendable {
     let schema: String
 
-    /// Inserts deliveries; one whose key exists is left alone. Returns the keys inserted now.
+    /// Inserts deliveries in one statement; one whose key exists is left alone. Returns the keys
+    /// inserted now.
     func insert(_ records: [DeliveryRecord], on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
+        guard !records.isEmpty else { return [] }
+        let columns = 21
+        var binds = PostgresBindings(capacity: records.count * columns)
+        var rows: [String] = []
+        for (index, record) in records.enumerated() {
+            rows.append("(" + (1...columns).map { "$\(index * columns + $0)" }.joined(separator: ", ") + ")")
+            binds.append(record.id)
+            binds.append(record.key.value)
+            binds.append(record.leadId.uuid)
+            binds.append(record.kind.rawValue)
+            binds.append(record.kind.purpose.rawValue)
+            binds.append(record.channel.rawValue)
+            binds.append(record.recipient.id)
+            binds.append(record.recipient.kind.rawValue)
+            binds.append(record.recipientName)
+            binds.append(record.address)
+            binds.append(record.recipient.addressHash)
+            binds.append(record.recipient.maskedAddress)
+            binds.append(record.subject)
+            binds.append(record.text)
+            binds.append(record.html)
+            binds.append(record.payload.map { ByteBuffer(bytes: $0) })
+            binds.append(record.causeEventId)
+            binds.append(record.state.rawValue)
+            binds.append(record.dueAt)
+            binds.append(record.attempts)
+            binds.append(record.lastError)
+        }
+        let sql = """
+            INSERT INTO \(schema).deliveries (
+                id, notification_key, lead_id, kind, purpose, channel, recipient_id, recipient_kind, recipient_name,
+                address, address_hash, masked_address, subject, body_text, body_html, payload, cause_event_id, state,
+                due_at, attempts, last_error)
+            VALUES \(rows.joined(separator: ", "))
+            ON CONFLICT (notification_key) DO NOTHING
+            RETURNING notification_key
+            """
         var inserted: Set<String> = []
-        for record in records {
-            let rows = try await connection.query(
-                """
-                INSERT INTO \(unescaped: schema).deliveries (
-                    id, notification_key, lead_id, kind, purpose, channel, recipient_id, recipient_kind, recipient_name,
-                    address, address_hash, masked_address, subject, body_text, body_html, payload, cause_event_id, state,
-                    due_at, attempts, last_error)
-                VALUES (
-                    \(record.id), \(record.key.value), \(record.leadId.uuid), \(record.kind.rawValue), \(record.kind.purpose.rawValue),
-                    \(record.channel.rawValue), \(record.recipient.id), \(record.recipient.kind.rawValue), \(record.recipientName),
-                    \(record.address), \(record.recipient.addressHash), \(record.recipient.maskedAddress), \(record.subject),
-                    \(record.text), \(record.html), \(record.payload.map { ByteBuffer(bytes: $0) }), \(record.causeEventId),
-                    \(record.state.rawValue), \(record.dueAt), \(record.attempts), \(record.lastError))
-                ON CONFLICT (notification_key) DO NOTHING
-                RETURNING notification_key
-                """,
-                logger: logger)
-            for try await key in rows.decode(String.self) { inserted.insert(key) }
+        for try await key in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).decode(String.self) {
+            inserted.insert(key)
         }
         return inserted
     }

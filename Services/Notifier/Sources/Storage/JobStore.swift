@@ -19,33 +19,48 @@ struct JobStore: Sendable {
         var createdBy: String
     }
 
-    /// Creates jobs (a job whose key exists already is left alone); returns how many were created.
+    /// Creates jobs in one statement (a job whose key exists is left alone); returns the ids created.
     @discardableResult
     func create(_ jobs: [JobRequest], leadId: LeadID, by creator: String, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
+        guard !jobs.isEmpty else { return [] }
+        let columns = 8
+        var binds = PostgresBindings(capacity: jobs.count * columns)
+        var rows: [String] = []
+        for (index, job) in jobs.enumerated() {
+            let base = index * columns
+            rows.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $\(base + 5), $\(base + 6)::jsonb, $\(base + 7), $\(base + 8))")
+            binds.append(UUID())
+            binds.append(job.jobKey)
+            binds.append(leadId.uuid)
+            binds.append(job.kind.rawValue)
+            binds.append(job.subject)
+            binds.append(String(decoding: try LeadflowJSON.encode(job.payload), as: UTF8.self))
+            binds.append(job.dueAt)
+            binds.append(creator)
+        }
+        let sql = """
+            INSERT INTO \(schema).jobs (id, job_key, lead_id, kind, subject, payload, due_at, created_by)
+            VALUES \(rows.joined(separator: ", "))
+            ON CONFLICT (job_key) DO NOTHING
+            RETURNING id
+            """
         var created: [UUID] = []
-        for job in jobs {
-            let payload = String(decoding: try LeadflowJSON.encode(job.payload), as: UTF8.self)
-            let rows = try await connection.query(
-                """
-                INSERT INTO \(unescaped: schema).jobs (id, job_key, lead_id, kind, subject, payload, due_at, created_by)
-                VALUES (\(UUID()), \(job.jobKey), \(leadId.uuid), \(job.kind.rawValue), \(job.subject), \(payload)::jsonb,
-                        \(job.dueAt), \(creator))
-                ON CONFLICT (job_key) DO NOTHING
-                RETURNING id
-                """,
-                logger: logger)
-            for try await id in rows.decode(UUID.self) { created.append(id) }
+        for try await id in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).decode(UUID.self) {
+            created.append(id)
         }
         return created
     }
 
-    /// Cancels the lead's scheduled jobs matching `cancellation`.
-    func cancel(_ cancellation: JobCancellation, leadId: LeadID, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Cancels the lead's scheduled jobs matching any of `cancellations`, in one statement.
+    func cancel(_ cancellations: [JobCancellation], leadId: LeadID, on connection: PostgresConnection, logger: Logger) async throws {
+        let pairs = cancellations.flatMap { cancellation in cancellation.kinds.map { ($0.rawValue, cancellation.subject ?? "") } }
+        guard !pairs.isEmpty else { return }
         try await connection.query(
             """
             UPDATE \(unescaped: schema).jobs SET state = 'cancelled', updated_at = now()
-            WHERE lead_id = \(leadId.uuid) AND state = 'scheduled' AND kind = ANY(\(cancellation.kinds.map(\.rawValue))::text[])
-              AND (\(cancellation.subject)::text IS NULL OR subject = \(cancellation.subject))
+            WHERE lead_id = \(leadId.uuid) AND state = 'scheduled'
+              AND EXISTS (SELECT 1 FROM unnest(\(pairs.map(\.0))::text[], \(pairs.map(\.1))::text[]) AS c(kind, subject)
+                          WHERE c.kind = jobs.kind AND (c.subject = '' OR c.subject = jobs.subject))
             """,
             logger: logger)
     }

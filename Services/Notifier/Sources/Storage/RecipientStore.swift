@@ -25,23 +25,20 @@ struct RecipientStore: Sendable {
         try await select("WHERE id = \(id)", on: connection, logger: logger).first
     }
 
-    func find(ids: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: RecipientProfile] {
-        guard !ids.isEmpty else { return [:] }
-        let entries = try await select("WHERE id = ANY(\(ids)::text[])", on: connection, logger: logger)
-        return Dictionary(entries.map { ($0.profile.id, $0.profile) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    /// Active contacts of a location, in id order.
-    func locationContacts(_ locationId: String, on connection: PostgresConnection, logger: Logger) async throws -> [RecipientProfile] {
+    /// Everything composing needs from the directory in one query: the members asked for, the
+    /// active contacts of `locations`, and (when `includeSubscribers`) the active webhook
+    /// subscribers of the lead's location `subscriberLocation` or of every location.
+    func directory(
+        members: [String], locations: [String], includeSubscribers: Bool, subscriberLocation: String?,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> [RecipientProfile] {
         try await select(
-            "WHERE kind = 'location_contact' AND location_id = \(locationId) AND active ORDER BY id", on: connection, logger: logger
-        ).map(\.profile)
-    }
-
-    /// Active webhook subscribers for leads of `locationId` (those of that location and the global ones).
-    func webhookSubscribers(locationId: String?, on connection: PostgresConnection, logger: Logger) async throws -> [RecipientProfile] {
-        try await select(
-            "WHERE kind = 'webhook' AND active AND (location_id IS NULL OR location_id = \(locationId)) ORDER BY id",
+            """
+            WHERE id = ANY(\(members)::text[])
+               OR (kind = 'location_contact' AND active AND location_id = ANY(\(locations)::text[]))
+               OR (\(includeSubscribers) AND kind = 'webhook' AND active AND (location_id IS NULL OR location_id = \(subscriberLocation)))
+            ORDER BY id
+            """,
             on: connection, logger: logger
         ).map(\.profile)
     }

@@ -24,14 +24,11 @@ struct TemplateStore: Sendable {
         try await select("WHERE kind = \(key.kind.rawValue) AND channel = \(key.channel.rawValue)", on: connection, logger: logger).first
     }
 
-    /// The content of `keys` (stored, else the built-in default).
-    func contents(_ keys: Set<TemplateKey>, on connection: PostgresConnection, logger: Logger) async throws -> [TemplateKey: TemplateContent] {
-        guard !keys.isEmpty else { return [:] }
-        let entries = try await select(
-            "WHERE kind = ANY(\(keys.map(\.kind.rawValue))::text[])", on: connection, logger: logger)
+    /// Every template's content (stored, else the built-in default).
+    func current(on connection: PostgresConnection, logger: Logger) async throws -> [TemplateKey: TemplateContent] {
         var contents: [TemplateKey: TemplateContent] = [:]
-        for key in keys { contents[key] = DefaultTemplates.content(for: key) }
-        for entry in entries where keys.contains(entry.key) { contents[entry.key] = entry.content }
+        for key in TemplateKey.all { contents[key] = DefaultTemplates.content(for: key) }
+        for entry in try await all(on: connection, logger: logger) { contents[entry.key] = entry.content }
         return contents
     }
 
