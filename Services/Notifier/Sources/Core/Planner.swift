@@ -63,24 +63,23 @@ public struct Planner: Sendable {
         self.options = options
     }
 
-    /// The location and member ids whose time zones planning `event` may need.
+    /// The location and member ids whose time zones planning `event` needs (none for an
+    /// assignment: nothing it schedules depends on a local calendar).
     public static func referencedIds(assigned event: LeadAssigned, previous: TrackedLead?) -> (locations: Set<String>, members: Set<String>) {
-        (Set([event.locationId, previous?.locationId].compactMap { $0 }),
-         Set([event.ownerId, event.lead?.ownerId, previous?.ownerId].compactMap { $0 }))
+        ([], [])
     }
 
-    /// The location and member ids whose time zones planning `event` may need.
+    /// The location and member ids whose time zones planning `event` needs: the location's for a
+    /// status-update delay, the owner's for an appointment's morning.
     public static func referencedIds(lifecycle event: LeadLifecycleEvent, previous: TrackedLead?) -> (locations: Set<String>, members: Set<String>) {
-        var locations = Set([previous?.locationId].compactMap { $0 })
-        var members = Set([previous?.ownerId].compactMap { $0 })
         switch event.change {
-        case .locationResponseChanged(let locationId, _, _, _, _): locations.insert(locationId)
-        case .manuallyAssigned(let ownerId, let locationId, _):
-            members.insert(ownerId)
-            if let locationId { locations.insert(locationId) }
-        default: break
+        case .locationResponseChanged(let locationId, _, let to, _, _) where to.awaitsStatusUpdate:
+            return ([locationId], [])
+        case .appointmentScheduled:
+            return ([], Set([previous?.ownerId].compactMap { $0 }))
+        default:
+            return ([], [])
         }
-        return (locations, members)
     }
 
     // MARK: leads.assigned

@@ -56,7 +56,9 @@ struct NotifierEventHandler: EventHandler {
             let (lead, plan) = plan(previous, zones, Planner(options: options), now)
             try await core.leads.save(lead, on: connection, logger: logger)
             var records: [OutboxRecord] = []
-            try await core.jobs.cancel(plan.cancellations, leadId: leadId, on: connection, logger: logger)
+            if previous != nil {  // a lead seen for the first time has no jobs to cancel
+                try await core.jobs.cancel(plan.cancellations, leadId: leadId, on: connection, logger: logger)
+            }
             if plan.eraseDeliveries {
                 for stopped in try await core.deliveries.erase(leadId: leadId, on: connection, logger: logger) {
                     records.append(try core.outcomes.outcome(
