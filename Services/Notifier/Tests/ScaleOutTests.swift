@@ -13,13 +13,11 @@ import Testing
 /// Several notifier instances and crashes: every notification is sent once, none is lost.
 @Suite("Notifier scale-out and crashes (Tansu, PostgreSQL, aiosmtpd)", .serialized)
 struct ScaleOutTests {
-    static func count(_ database: String, _ sql: String) async throws -> Int {
-        try await NotifierDB.count(database, sql)
-    }
-
     @Test("two instances in one group share the events, the due deliveries and the due jobs without ever sending twice")
     func twoInstances() async throws {
         let database = try await TestDatabase.createDatabase()
+        let checks = CheckClient(database: database)
+        defer { checks.stop() }
         let prefix = TestKafka.uniquePrefix("scale")
         try await TestKafka.createLeadflowTopics(prefix: prefix)
         let sink = try await SMTPSink.start()
@@ -58,14 +56,14 @@ struct ScaleOutTests {
         // At once: the location contact and the customers (120); the owners' alerts wait for 13:00.
         await sink.wait(timeout: .seconds(90)) { $0.count >= 120 }
         #expect(sink.messages.count == 120)
-        #expect(try await Self.count(database, "SELECT count(*)::int FROM notifier.deliveries WHERE state = 'pending'") == 60)
+        #expect(try await checks.count("SELECT count(*)::int FROM notifier.deliveries WHERE state = 'pending'") == 60)
 
         // 13:30:05: the 60 held alerts are due, and so are two default tasks per lead (15 minutes, one hour).
         clock.advance(by: 60 * 60 + 5)
         let expected = 120 + 60 + 120
         await sink.wait(timeout: .seconds(120)) { $0.count >= expected }
         let settled = await eventually(timeout: .seconds(30)) {
-            (try? await Self.count(database, """
+            (try? await checks.count("""
                 SELECT count(*)::int FROM notifier.deliveries WHERE state IN ('pending', 'sending')
                   AND due_at <= to_timestamp(\(clock.now.timeIntervalSince1970))
                 """)) == 0
@@ -75,14 +73,14 @@ struct ScaleOutTests {
         #expect(mails.count == expected)
         #expect(Set(mails.compactMap(\.notificationKey)).count == expected)
         #expect(Set(mails.map(\.messageId)).count == expected)
-        #expect(try await Self.count(database, "SELECT count(*)::int FROM notifier.deliveries WHERE state = 'sent'") == expected)
-        #expect(try await Self.count(database, "SELECT count(*)::int FROM notifier.deliveries WHERE state = 'sent' AND attempts <> 1") == 0)
+        #expect(try await checks.count("SELECT count(*)::int FROM notifier.deliveries WHERE state = 'sent'") == expected)
+        #expect(try await checks.count("SELECT count(*)::int FROM notifier.deliveries WHERE state = 'sent' AND attempts <> 1") == 0)
         // Each due task job fired exactly once (once fired it moved on to its overdue occurrence).
-        #expect(try await Self.count(database, """
+        #expect(try await checks.count("""
             SELECT count(*)::int FROM notifier.jobs WHERE kind = 'task_due' AND occurrence = 1 AND last_fired_at IS NOT NULL
             """) == 120)
-        let senders = try await Self.count(database, "SELECT count(DISTINCT sent_by)::int FROM notifier.deliveries WHERE state = 'sent'")
-        let firers = try await Self.count(database, "SELECT count(DISTINCT fired_by)::int FROM notifier.jobs WHERE fired_by IS NOT NULL")
+        let senders = try await checks.count("SELECT count(DISTINCT sent_by)::int FROM notifier.deliveries WHERE state = 'sent'")
+        let firers = try await checks.count("SELECT count(DISTINCT fired_by)::int FROM notifier.jobs WHERE fired_by IS NOT NULL")
         print("two instances: \(senders) instance(s) sent, \(firers) instance(s) fired jobs")
         // The held alerts came due at once for both dispatchers, so both took part.
         #expect(senders == 2)
@@ -96,6 +94,8 @@ struct ScaleOutTests {
     @Test("kill -9 in the middle of a burst: nothing is lost, and a resent message carries the same Message-ID")
     func killAndRestart() async throws {
         let database = try await TestDatabase.createDatabase()
+        let checks = CheckClient(database: database)
+        defer { checks.stop() }
         let prefix = TestKafka.uniquePrefix("crash")
         try await TestKafka.createLeadflowTopics(prefix: prefix)
         let sink = try await SMTPSink.start()
@@ -131,7 +131,7 @@ struct ScaleOutTests {
         let expectedKeys = Set(events.map { NotificationKey(cause: .event($0.eventId), kind: .newLeadAssigned, recipientId: owner, channel: .email).value })
         await sink.wait(timeout: .seconds(120)) { mails in expectedKeys.isSubset(of: Set(mails.compactMap(\.notificationKey))) }
         let settled = await eventually(timeout: .seconds(30)) {
-            (try? await Self.count(database, "SELECT count(*)::int FROM notifier.deliveries WHERE state <> 'sent'")) == 0
+            (try? await checks.count("SELECT count(*)::int FROM notifier.deliveries WHERE state <> 'sent'")) == 0
         }
         #expect(settled)
 
@@ -144,7 +144,7 @@ struct ScaleOutTests {
         // Only the deliveries in flight at the kill can be sent twice, and each copy has the same Message-ID.
         #expect(duplicates.allSatisfy { Set($0.map(\.messageId)).count == 1 })
         #expect(duplicates.count <= 32)
-        #expect(try await Self.count(database, "SELECT count(*)::int FROM notifier.deliveries WHERE state = 'sent'") == total)
+        #expect(try await checks.count("SELECT count(*)::int FROM notifier.deliveries WHERE state = 'sent'") == total)
         print("kill -9: \(sentBeforeCrash) sent before the crash, \(mails.count) messages in all, \(duplicates.count) resent after the crash")
 
         await producer.shutdown()

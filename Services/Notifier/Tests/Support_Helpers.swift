@@ -243,13 +243,35 @@ enum Events {
     }
 }
 
-/// Direct database access for checks and set-up.
-enum NotifierDB {
-    static func count(_ database: String, _ sql: String) async throws -> Int {
-        try await TestDatabase.withClient(database: database) { client in
-            let rows = try await client.query(PostgresQuery(unsafeSQL: sql))
-            for try await count in rows.decode(Int.self) { return count }
-            return 0
-        }
+/// A long-lived client on a test database, for checks (polling with a fresh client each time
+/// would open a connection per poll).
+final class CheckClient: Sendable {
+    let client: PostgresClient
+    private let task: Task<Void, Never>
+
+    init(database: String) {
+        var logger = Logger(label: "test.checks")
+        logger.logLevel = .warning
+        let client = TestDatabase.configuration(database: database).makeClient(logger: logger)
+        self.client = client
+        task = Task { await client.run() }
     }
+
+    /// The integer a counting query returns.
+    func count(_ sql: String) async throws -> Int {
+        let rows = try await client.query(PostgresQuery(unsafeSQL: sql))
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    /// Text rows of a query, for diagnostics.
+    func rows(_ sql: String) async throws -> [String] {
+        var result: [String] = []
+        for try await text in try await client.query(PostgresQuery(unsafeSQL: "SELECT (\(sql))::text")).decode(String.self) {
+            result.append(text)
+        }
+        return result
+    }
+
+    func stop() { task.cancel() }
 }

@@ -34,16 +34,11 @@ final class NotifierStack: Sendable {
     let service: InProcessService
     let adminToken: String
     /// A client on the test database, for checks.
-    let db: PostgresClient
-    private let dbTask: Task<Void, Never>
+    let db: CheckClient
 
     private init(database: String, prefix: String, clock: TestClock, sink: SMTPSink, sms: FakeEndpoint, producer: KafkaProducer,
                  recorder: TopicRecorder, service: InProcessService, adminToken: String) {
-        var logger = Logger(label: "test.checks")
-        logger.logLevel = .warning
-        let db = TestDatabase.configuration(database: database).makeClient(logger: logger)
-        self.db = db
-        dbTask = Task { await db.run() }
+        db = CheckClient(database: database)
         self.database = database
         self.prefix = prefix
         self.clock = clock
@@ -94,8 +89,8 @@ final class NotifierStack: Sendable {
     }
 
     func stop() async {
-        dbTask.cancel()
         await service.stop()
+        db.stop()
         await recorder.stop()
         await producer.shutdown()
         await sms.stop()
@@ -129,18 +124,10 @@ final class NotifierStack: Sendable {
     }
 
     /// The integer a counting query returns.
-    func count(_ sql: String) async throws -> Int {
-        let rows = try await db.query(PostgresQuery(unsafeSQL: sql))
-        for try await count in rows.decode(Int.self) { return count }
-        return 0
-    }
+    func count(_ sql: String) async throws -> Int { try await db.count(sql) }
 
     /// Text rows of a query, for diagnostics.
-    func rows(_ sql: String) async throws -> [String] {
-        var result: [String] = []
-        for try await text in try await db.query(PostgresQuery(unsafeSQL: "SELECT (\(sql))::text")).decode(String.self) { result.append(text) }
-        return result
-    }
+    func rows(_ sql: String) async throws -> [String] { try await db.rows(sql) }
 
     /// A request to the notifier's API as `token` (nil: anonymous).
     func api(_ method: String, _ path: String, token: String?, body: String? = nil) async throws -> TestHTTPResponse {
