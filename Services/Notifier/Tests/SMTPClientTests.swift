@@ -67,6 +67,7 @@ struct SMTPClientTests {
     @Test("STARTTLS then AUTH PLAIN, with the self-signed certificate verified against the server's IP")
     func startTLSAndAuth() async throws {
         let certificate = try Self.certificate()
+        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: certificate.cert).deletingLastPathComponent().path) }
         let sink = try await SMTPSink.start(tlsCertificate: certificate, requireTLS: true, auth: "mailer:s3cret-pass")
         defer { sink.stop() }
         let receipt = try await client(port: sink.port, security: .startTLSRequired, user: "mailer", password: "s3cret-pass",
@@ -96,6 +97,7 @@ struct SMTPClientTests {
     @Test("AUTH LOGIN when the server offers only LOGIN")
     func authLogin() async throws {
         let certificate = try Self.certificate()
+        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: certificate.cert).deletingLastPathComponent().path) }
         let sink = try await SMTPSink.start(tlsCertificate: certificate, auth: "mailer:pw-login-123", excludeAuth: ["PLAIN"])
         defer { sink.stop() }
         let receipt = try await client(port: sink.port, user: "mailer", password: "pw-login-123", caFile: certificate.cert)

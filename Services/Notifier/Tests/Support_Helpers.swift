@@ -140,6 +140,7 @@ final class SMTPSink: Sendable {
     /// Asks the server to stop (SIGTERM; it exits within a second or two) without waiting.
     func stop() {
         if process.isRunning { process.terminate() }
+        try? FileManager.default.removeItem(at: directory)
     }
 
     /// Stops the server and waits until it is gone.
