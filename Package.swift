@@ -7,7 +7,10 @@ let strictSettings: [SwiftSetting] = [
 ]
 
 /// One service = a library (domain core, handlers, `definition`), a thin executable, and its tests.
-func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target] {
+func service(
+    _ name: String, dependencies: [Target.Dependency] = [], testDependencies: [Target.Dependency] = [],
+    testExclude: [String] = []
+) -> [Target] {
     [
         .target(
             name: "Lead\(name)",
@@ -38,8 +41,9 @@ func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target]
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-            ] + dependencies,
+            ] + dependencies + testDependencies,
             path: "Services/\(name)/Tests",
+            exclude: testExclude,
             swiftSettings: strictSettings
         ),
     ]
@@ -250,7 +254,9 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ])
+        ], testDependencies: [
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ], testExclude: ["Support"])
         + service("Analytics", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ])
@@ -265,6 +271,18 @@ let package = Package(
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 ],
                 path: "Services/Analytics/Bench",
+                swiftSettings: strictSettings
+            ),
+            // Load generator of scripts/bench-notifier (not shipped).
+            .executableTarget(
+                name: "notifier-bench",
+                dependencies: [
+                    "LeadModel", "LeadMessaging", "LeadServiceKit",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                    .product(name: "Logging", package: "swift-log"),
+                ],
+                path: "Services/Notifier/Bench",
                 swiftSettings: strictSettings
             ),
         ]

@@ -140,7 +140,8 @@ final class ServiceRuntime: Service, Sendable {
                     sessionTimeoutMs: configuration.kafkaSessionTimeoutMs,
                     maxPollIntervalMs: configuration.kafkaMaxPollIntervalMs,
                     groupInstanceId: configuration.hasStableInstanceId
-                        ? "\(definition.name)-\(configuration.instanceId)" : nil
+                        ? "\(definition.name)-\(configuration.instanceId)" : nil,
+                    extra: ["fetch.wait.max.ms": String(configuration.kafkaFetchWaitMaxMs)]
                 ),
                 handler: handler,
                 deadLetters: context.deadLetters,

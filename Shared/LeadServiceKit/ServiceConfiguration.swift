@@ -17,6 +17,7 @@ import Logging
 /// | `LEADFLOW_KAFKA_SESSION_TIMEOUT_MS` | `10000` | consumer session timeout |
 /// | `LEADFLOW_KAFKA_MAX_POLL_INTERVAL_MS` | `60000` | consumer max poll interval |
 /// | `LEADFLOW_CONSUMER_LANES` | `8` | events processed in parallel per instance (one lead's events stay sequential) |
+/// | `LEADFLOW_KAFKA_FETCH_WAIT_MAX_MS` | `100` | longest a consumer's fetch waits for new records (`fetch.wait.max.ms`; librdkafka's 500 adds up to half a second per hop) |
 /// | `LEADFLOW_PG_HOST` / `_PORT` / `_DATABASE` / `_USER` / `_PASSWORD` | `127.0.0.1` / `54329` / `leadflow` / `leadflow` / `leadflow` | PostgreSQL |
 /// | `LEADFLOW_PG_POOL_SIZE` | `20` | most database connections per process |
 /// | `LEADFLOW_LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical |
@@ -48,6 +49,8 @@ public struct ServiceConfiguration: Sendable {
     public var kafkaMaxPollIntervalMs: Int
     /// Parallel processing lanes of the consumer (messages with one key share a lane).
     public var consumerLanes: Int
+    /// Longest a consumer fetch waits for new records, milliseconds (`fetch.wait.max.ms`).
+    public var kafkaFetchWaitMaxMs: Int
     /// PostgreSQL connection.
     public var database: DatabaseConfiguration
     /// Log level.
@@ -84,6 +87,7 @@ public struct ServiceConfiguration: Sendable {
         kafkaSessionTimeoutMs = try env.int("LEADFLOW_KAFKA_SESSION_TIMEOUT_MS", default: 10_000, in: 1000...3_600_000)
         kafkaMaxPollIntervalMs = try env.int("LEADFLOW_KAFKA_MAX_POLL_INTERVAL_MS", default: 60_000, in: 1000...86_400_000)
         consumerLanes = try env.int("LEADFLOW_CONSUMER_LANES", default: 8, in: 1...256)
+        kafkaFetchWaitMaxMs = try env.int("LEADFLOW_KAFKA_FETCH_WAIT_MAX_MS", default: 100, in: 1...5000)
         database = DatabaseConfiguration(
             host: env.string("LEADFLOW_PG_HOST", default: "127.0.0.1"),
             port: try env.int("LEADFLOW_PG_PORT", default: 54329, in: 1...65535),
