@@ -117,11 +117,13 @@ final class IngestHarness: Sendable {
     // MARK: Requests
 
     func post(_ path: String, _ body: String, headers: [String: String], contentType: String = "application/json") async throws -> TestHTTPResponse {
-        try await TestHTTP.request("POST", baseURL + path, headers: headers.merging(["content-type": contentType]) { a, _ in a }, body: Array(body.utf8))
+        try await TestHTTP.request("POST", baseURL + path, headers: headers.merging(["content-type": contentType]) { a, _ in a }, body: Array(body.utf8),
+                                  timeout: .seconds(180))  // a CSV import answers once the whole file is processed
     }
 
     func post(_ path: String, bytes: [UInt8], headers: [String: String], contentType: String) async throws -> TestHTTPResponse {
-        try await TestHTTP.request("POST", baseURL + path, headers: headers.merging(["content-type": contentType]) { a, _ in a }, body: bytes)
+        try await TestHTTP.request("POST", baseURL + path, headers: headers.merging(["content-type": contentType]) { a, _ in a }, body: bytes,
+                                  timeout: .seconds(180))
     }
 
     func get(_ path: String, headers: [String: String] = [:]) async throws -> TestHTTPResponse {
