@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A local SMTP server for the embedded stack: every message the notifier sends is stored as
 <folder>/<n>.eml, so `make run` shows what would have been mailed. Not for production.
 

@@ -1,0 +1,188 @@
+# A local Leadflow cluster for the proof scripts (scripts/e2e, scripts/chaos, scripts/bench,
+# scripts/hostile): N instances of every service, isolated in their own database and topic
+# prefix, against the embedded broker and PostgreSQL. Source it after lib.sh; do not run it.
+#
+#   cluster_init e2e            # names the run (database e2e_<stamp>, topics e2e_<stamp>.*)
+#   cluster_build release       # builds the services and leadctl (debug|release)
+#   cluster_start_mailbox       # demo SMTP sink the notifiers deliver to
+#   cluster_start ingest 1      # starts instance 1 of ingest (stable instance id and port)
+#   cluster_start_all 2         # two instances of every service, then waits until ready
+#   cluster_kill scoring 2 KILL # signals one instance (KILL, STOP, CONT, TERM)
+#   cluster_restart scoring 2   # starts it again with the same instance id and port
+#   cluster_url ingest 1        # http://127.0.0.1:<port>
+#   cluster_seed                # leadctl seed against instance 1; writes $CLUSTER_DIR/seed.env
+#   cluster_psql "SELECT …"     # SQL against the run's database
+#   cluster_stop                # stops everything it started; drops the database unless KEEP=1
+
+CLUSTER_SERVICES=(ingest scoring routing notifier analytics)
+
+# Names the run and creates its database. Sets CLUSTER_NAME, CLUSTER_DB, CLUSTER_PREFIX, CLUSTER_DIR.
+cluster_init() {
+    local kind=$1
+    CLUSTER_NAME="${kind}_$(date +%Y%m%d_%H%M%S)_$RANDOM"
+    CLUSTER_DB="$CLUSTER_NAME"
+    CLUSTER_PREFIX="$CLUSTER_NAME."
+    CLUSTER_DIR="$LEADFLOW_RUN_DIR/cluster/$CLUSTER_NAME"
+    mkdir -p "$CLUSTER_DIR"
+    step "Run $CLUSTER_NAME: database $CLUSTER_DB, topics ${CLUSTER_PREFIX}*, state in ${CLUSTER_DIR#"$LEADFLOW_ROOT"/}"
+    cluster_psql_admin "CREATE DATABASE $CLUSTER_DB" >/dev/null
+    trap cluster_stop EXIT
+}
+
+# Builds the five services and leadctl; sets CLUSTER_BIN.
+cluster_build() {
+    local config=${1:-release}
+    step "Building the services and leadctl ($config)"
+    (cd "$LEADFLOW_ROOT" && swift build -c "$config" 2>&1 | { grep -E "error|warning: " | grep -v "unhandled" || true; })
+    CLUSTER_BIN="$(cd "$LEADFLOW_ROOT" && swift build -c "$config" --show-bin-path)"
+    for svc in "${CLUSTER_SERVICES[@]}"; do
+        [ -x "$CLUSTER_BIN/leadflow-$svc" ] || die "build did not produce leadflow-$svc"
+    done
+}
+
+cluster_psql_admin() {
+    PGPASSWORD="$LEADFLOW_PG_PASSWORD" psql -h "$LEADFLOW_PG_HOST" -p "$LEADFLOW_PG_PORT" \
+        -U "$LEADFLOW_PG_USER" -d postgres -qAtX -c "$1"
+}
+
+# Runs SQL against the run's database and prints unaligned rows.
+cluster_psql() {
+    PGPASSWORD="$LEADFLOW_PG_PASSWORD" psql -h "$LEADFLOW_PG_HOST" -p "$LEADFLOW_PG_PORT" \
+        -U "$LEADFLOW_PG_USER" -d "$CLUSTER_DB" -qAtX -v ON_ERROR_STOP=1 -c "$1"
+}
+
+cluster_free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Starts the demo SMTP sink (scripts/mailbox.py) on a free port; sets CLUSTER_SMTP_PORT.
+cluster_start_mailbox() {
+    CLUSTER_SMTP_PORT="$(cluster_free_port)"
+    mkdir -p "$CLUSTER_DIR/mail"
+    /usr/bin/python3 "$LEADFLOW_ROOT/scripts/mailbox.py" 127.0.0.1 "$CLUSTER_SMTP_PORT" "$CLUSTER_DIR/mail" \
+        >"$CLUSTER_DIR/mailbox.log" 2>&1 &
+    echo $! > "$CLUSTER_DIR/mailbox.pid"
+    wait_for_port 127.0.0.1 "$CLUSTER_SMTP_PORT" 15 "mailbox"
+    note "mailbox on 127.0.0.1:$CLUSTER_SMTP_PORT (messages in ${CLUSTER_DIR#"$LEADFLOW_ROOT"/}/mail)"
+}
+
+# The instance's port (allocated on first start, kept across restarts).
+cluster_port() {
+    local svc=$1 i=$2 file="$CLUSTER_DIR/$1-$2.port"
+    [ -f "$file" ] || cluster_free_port > "$file"
+    cat "$file"
+}
+
+cluster_url() { printf 'http://127.0.0.1:%s' "$(cluster_port "$1" "$2")"; }
+cluster_pid() { cat "$CLUSTER_DIR/$1-$2.pid" 2>/dev/null || true; }
+
+# Starts one instance in the background with a stable instance id (static group membership,
+# so a restart after kill -9 takes its partitions back at once). Extra environment for every
+# instance can be passed in CLUSTER_EXTRA_ENV (space-separated NAME=value words).
+cluster_start() {
+    local svc=$1 i=$2 port
+    port="$(cluster_port "$svc" "$i")"
+    # shellcheck disable=SC2086
+    env LEADFLOW_PG_DATABASE="$CLUSTER_DB" LEADFLOW_TOPIC_PREFIX="$CLUSTER_PREFIX" \
+        LEADFLOW_CONSUMER_GROUP="${CLUSTER_PREFIX}$svc" LEADFLOW_INSTANCE_ID="$CLUSTER_NAME-$svc-$i" \
+        LEADFLOW_HTTP_PORT="$port" LEADFLOW_LOG_LEVEL="${CLUSTER_LOG_LEVEL:-warning}" \
+        LEADFLOW_KAFKA_SESSION_TIMEOUT_MS="${CLUSTER_SESSION_TIMEOUT_MS:-6000}" \
+        LEADFLOW_KAFKA_MAX_POLL_INTERVAL_MS="${CLUSTER_MAX_POLL_INTERVAL_MS:-10000}" \
+        LEADFLOW_NOTIFIER_SMTP_HOST=127.0.0.1 LEADFLOW_NOTIFIER_SMTP_PORT="${CLUSTER_SMTP_PORT:-2525}" \
+        LEADFLOW_PUBLIC_INGEST_URL="$(cluster_url ingest 1)" \
+        ${CLUSTER_EXTRA_ENV:-} \
+        "$CLUSTER_BIN/leadflow-$svc" >>"$CLUSTER_DIR/$svc-$i.log" 2>&1 &
+    echo $! > "$CLUSTER_DIR/$svc-$i.pid"
+    echo "$svc-$i" >> "$CLUSTER_DIR/instances"
+}
+
+# Waits until an instance answers /health/ready (fails if it exits).
+cluster_wait_ready() {
+    local svc=$1 i=$2 url pid
+    url="$(cluster_url "$svc" "$i")"; pid="$(cluster_pid "$svc" "$i")"
+    for _ in $(seq 900); do
+        curl -fs "$url/health/ready" >/dev/null 2>&1 && return 0
+        kill -0 "$pid" 2>/dev/null || { tail -n 20 "$CLUSTER_DIR/$svc-$i.log" >&2; die "$svc-$i exited"; }
+        sleep 0.1
+    done
+    die "$svc-$i did not become ready; see $CLUSTER_DIR/$svc-$i.log"
+}
+
+# Starts N instances of every service and waits until all are ready.
+cluster_start_all() {
+    local n=${1:-1} svc i
+    step "Starting $n instance(s) of every service"
+    for svc in "${CLUSTER_SERVICES[@]}"; do
+        for i in $(seq 1 "$n"); do cluster_start "$svc" "$i"; done
+    done
+    for svc in "${CLUSTER_SERVICES[@]}"; do
+        for i in $(seq 1 "$n"); do cluster_wait_ready "$svc" "$i"; done
+        note "$svc: $n ready ($(for i in $(seq 1 "$n"); do printf '%s ' "$(cluster_url "$svc" "$i")"; done))"
+    done
+}
+
+# Sends a signal to one instance (KILL, STOP, CONT, TERM).
+cluster_kill() {
+    local svc=$1 i=$2 sig=${3:-KILL} pid
+    pid="$(cluster_pid "$svc" "$i")"
+    [ -n "$pid" ] && kill -"$sig" "$pid" 2>/dev/null || true
+    if [ "$sig" = KILL ]; then wait "$pid" 2>/dev/null || true; fi
+}
+
+# Starts a stopped or killed instance again with the same instance id and port.
+cluster_restart() {
+    local svc=$1 i=$2
+    cluster_start "$svc" "$i"
+    cluster_wait_ready "$svc" "$i"
+}
+
+# Seeds the demo world (locations, teams, members, recipients, a source and its API key)
+# through instance 1 of each service; writes and sources $CLUSTER_DIR/seed.env.
+cluster_seed() {
+    step "Seeding the demo world through the admin APIs"
+    {
+        for svc in "${CLUSTER_SERVICES[@]}"; do
+            printf 'LEADFLOW_%s_URL=%s\n' "${svc^^}" "$(cluster_url "$svc" 1)"
+        done
+    } > "$CLUSTER_DIR/seed.env"
+    set -a
+    # shellcheck disable=SC1091
+    . "$CLUSTER_DIR/seed.env"
+    set +a
+    LEADFLOW_PG_DATABASE="$CLUSTER_DB" "$CLUSTER_BIN/leadctl" seed --write-env "$CLUSTER_DIR/seed.env" \
+        >"$CLUSTER_DIR/seed.log" 2>&1 || { cat "$CLUSTER_DIR/seed.log" >&2; die "seeding failed"; }
+    set -a
+    # shellcheck disable=SC1091
+    . "$CLUSTER_DIR/seed.env"
+    set +a
+}
+
+# Resident set size of an instance in KiB (0 if it is not running).
+cluster_rss_kib() {
+    local pid; pid="$(cluster_pid "$1" "$2")"
+    awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0
+}
+
+# Stops every instance it started (TERM, then KILL after 15 s), the mailbox, and drops the
+# run's database and topics' consumer state unless KEEP=1.
+cluster_stop() {
+    trap - EXIT
+    [ -n "${CLUSTER_DIR:-}" ] || return 0
+    local entry pid
+    if [ -f "$CLUSTER_DIR/instances" ]; then
+        for entry in $(sort -u "$CLUSTER_DIR/instances"); do
+            pid="$(cat "$CLUSTER_DIR/$entry.pid" 2>/dev/null || true)"
+            [ -n "$pid" ] && { kill -CONT "$pid" 2>/dev/null; kill -TERM "$pid" 2>/dev/null; } || true
+        done
+        for entry in $(sort -u "$CLUSTER_DIR/instances"); do
+            pid="$(cat "$CLUSTER_DIR/$entry.pid" 2>/dev/null || true)"
+            [ -n "$pid" ] || continue
+            for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            kill -9 "$pid" 2>/dev/null || true
+        done
+    fi
+    [ -f "$CLUSTER_DIR/mailbox.pid" ] && kill "$(cat "$CLUSTER_DIR/mailbox.pid")" 2>/dev/null || true
+    if [ "${KEEP:-0}" != 1 ] && [ -n "${CLUSTER_DB:-}" ]; then
+        cluster_psql_admin "DROP DATABASE IF EXISTS $CLUSTER_DB WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
+}
