@@ -185,4 +185,99 @@ cluster_stop() {
     if [ "${KEEP:-0}" != 1 ] && [ -n "${CLUSTER_DB:-}" ]; then
         cluster_psql_admin "DROP DATABASE IF EXISTS $CLUSTER_DB WITH (FORCE)" >/dev/null 2>&1 || true
     fi
+    if [ -n "${CLUSTER_PG_DIR:-}" ]; then
+        as_pg_user "$(pg_bin pg_ctl)" -D "$CLUSTER_PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+        [ "${KEEP:-0}" = 1 ] || rm -rf "$CLUSTER_PG_DIR"
+    fi
+}
+
+# --- Additions for the proof scripts (scripts/e2e, scripts/chaos) -------------------------------
+
+# Starts a private PostgreSQL server for this run only (its own data folder and a free port) and
+# points LEADFLOW_PG_PORT at it, so a script may crash-restart PostgreSQL without touching the
+# stack's shared one. Call it before cluster_init. Sets CLUSTER_PG_DIR; cluster_stop removes it.
+cluster_private_postgres() {
+    local port dir
+    port="$(cluster_free_port)"
+    dir="/var/tmp/leadflow-pg-$$-$RANDOM"
+    step "Starting a private PostgreSQL for this run on 127.0.0.1:$port (data in $dir)"
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+    printf '%s\n' "$LEADFLOW_PG_PASSWORD" > "$dir/pwfile"
+    [ "$(id -u)" = 0 ] && chown postgres: "$dir/pwfile"
+    as_pg_user "$(pg_bin initdb)" -D "$dir/data" -U "$LEADFLOW_PG_USER" --pwfile="$dir/pwfile" \
+        --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+        || die "initdb failed; see $dir/initdb.log"
+    cat >> "$dir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = ''
+max_connections = 400
+shared_buffers = 128MB
+CONF
+    CLUSTER_PG_DIR="$dir"
+    as_pg_user "$(pg_bin pg_ctl)" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start >/dev/null \
+        || die "private PostgreSQL did not start; see $dir/postgres.log"
+    LEADFLOW_PG_PORT="$port"
+    export LEADFLOW_PG_PORT
+}
+
+# Crash-restarts the run's private PostgreSQL: an immediate shutdown (no checkpoint, like a
+# crash; every client connection is cut), DOWN seconds of downtime, then a start with recovery.
+cluster_restart_postgres() {
+    local down=${1:-5}
+    [ -n "${CLUSTER_PG_DIR:-}" ] || die "cluster_restart_postgres needs cluster_private_postgres"
+    as_pg_user "$(pg_bin pg_ctl)" -D "$CLUSTER_PG_DIR/data" -m immediate -w stop >/dev/null
+    sleep "$down"
+    as_pg_user "$(pg_bin pg_ctl)" -D "$CLUSTER_PG_DIR/data" -l "$CLUSTER_PG_DIR/postgres.log" -w -t 120 start >/dev/null \
+        || die "private PostgreSQL did not come back; see $CLUSTER_PG_DIR/postgres.log"
+}
+
+# Runs leadctl against the run (its database and topic prefix).
+cluster_leadctl() {
+    LEADFLOW_PG_DATABASE="$CLUSTER_DB" LEADFLOW_TOPIC_PREFIX="$CLUSTER_PREFIX" "$CLUSTER_BIN/leadctl" "$@"
+}
+
+# Prints how far the pipeline got, one line: leads in ingest / scored / assigned / projected,
+# deliveries not yet final, outbox rows not yet published.
+cluster_progress() {
+    cluster_psql "SELECT
+        (SELECT count(*) FROM ingest.leads) || ' ' ||
+        (SELECT count(*) FROM scoring.leads WHERE known AND score IS NOT NULL) || ' ' ||
+        (SELECT count(DISTINCT lead_id) FROM routing.assignments) || ' ' ||
+        (SELECT count(*) FROM analytics_projection.leads WHERE known) || ' ' ||
+        (SELECT count(*) FROM notifier.deliveries WHERE state IN ('pending', 'sending')) || ' ' ||
+        ((SELECT count(*) FROM ingest.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM scoring.outbox WHERE published_at IS NULL)
+         + (SELECT count(*) FROM routing.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM notifier.outbox WHERE published_at IS NULL)) || ' ' ||
+        ((SELECT count(*) FROM scoring.processed_events) + (SELECT count(*) FROM routing.processed_events)
+         + (SELECT count(*) FROM notifier.processed_events) + (SELECT count(*) FROM analytics_projection.processed_events)
+         + (SELECT count(*) FROM notifier.deliveries WHERE state = 'sent'))" 2>/dev/null || echo "? ? ? ? ? ? ?"
+}
+
+# Waits until the pipeline has drained: every ingest lead scored, assigned and projected, no
+# delivery waiting, every outbox published, and nothing processed for QUIET seconds (default 10).
+# Gives up after TIMEOUT seconds (default 900) and returns 1. Sets CLUSTER_DRAIN_SECONDS.
+cluster_wait_drained() {
+    local timeout=${1:-900} quiet=${2:-10} start now last="" since line leads scored assigned projected waiting unpublished work
+    start=$(date +%s); since=$start
+    while :; do
+        now=$(date +%s)
+        line="$(cluster_progress)"
+        read -r leads scored assigned projected waiting unpublished work <<<"$line"
+        if [ "$line" != "$last" ]; then last="$line"; since=$now; fi
+        if [ "$leads" != "?" ] && [ "$leads" = "$scored" ] && [ "$leads" = "$assigned" ] && [ "$leads" = "$projected" ] \
+            && [ "$waiting" = 0 ] && [ "$unpublished" = 0 ] && [ $((now - since)) -ge "$quiet" ]; then
+            CLUSTER_DRAIN_SECONDS=$((now - start))
+            return 0
+        fi
+        if [ $((now - start)) -ge "$timeout" ]; then
+            note "not drained after ${timeout}s: leads $leads, scored $scored, assigned $assigned, projected $projected, deliveries waiting $waiting, outbox unpublished $unpublished"
+            CLUSTER_DRAIN_SECONDS=$((now - start))
+            return 1
+        fi
+        if [ $(((now - start) % 15)) -eq 0 ]; then
+            note "$(date +%T) leads $leads, scored $scored, assigned $assigned, projected $projected, deliveries waiting $waiting, outbox unpublished $unpublished"
+        fi
+        sleep 1
+    done
 }

@@ -9,7 +9,7 @@ struct Leadctl: AsyncParsableCommand {
         abstract: "Operate a Leadflow installation.",
         subcommands: [
             Topics.self, Lag.self, DeadLetters.self, Replay.self, Config.self, Token.self,
-            Import.self, Loadgen.self, Seed.self, AnalyticsCommands.self, Version.self,
+            Import.self, Loadgen.self, Seed.self, AnalyticsCommands.self, Audit.self, Version.self,
         ]
     )
 }

@@ -22,8 +22,11 @@ struct Loadgen: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
 
-    @Option(help: "Ingest's base URL (default: LEADFLOW_PUBLIC_INGEST_URL or http://127.0.0.1:8081).")
+    @Option(help: "Ingest's base URL (default: LEADFLOW_PUBLIC_INGEST_URL or http://127.0.0.1:8081); several, comma-separated, are used in turn, and a failed send is retried on the next.")
     var url: String?
+
+    @Option(help: "Attempts per HTTP send: a connection failure, 429 or 5xx is retried (on the next URL) with the same body, which ingest de-duplicates by the lead's source id.")
+    var attempts = 1
 
     @Option(help: "A source's API key (default: LEADFLOW_API_KEY).")
     var apiKey: String?
@@ -157,7 +160,10 @@ struct Loadgen: AsyncParsableCommand {
 
         let started = ContinuousClock.now
         let inbound = config.topic(Topic.inbound.name)
-        let target = endpoint
+        // Every base URL given, each with the same credentials.
+        let urls = (url ?? endpoint.baseURL).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let targets = (urls.isEmpty ? [endpoint.baseURL] : urls).map { IngestEndpoint(baseURL: $0, credentials: endpoint.credentials) }
+        let attempts = max(1, self.attempts)
         let source = sourceId
         let interval = rate > 0 ? Duration.seconds(1 / rate) : .zero
         let concurrency = max(1, self.concurrency)
@@ -177,12 +183,22 @@ struct Loadgen: AsyncParsableCommand {
                     switch item {
                     case .http(let format, let path, let body, let type, let leads):
                         let sent = ContinuousClock.now
-                        do {
-                            let response = try await target.send(.POST, path, body: body, contentType: type, timeout: .seconds(120))
-                            stats.record(format: format.rawValue, status: response.status, leads: leads, latency: ContinuousClock.now - sent)
-                        } catch {
-                            stats.record(format: format.rawValue, status: 0, leads: leads, latency: nil)
+                        var status = 0
+                        for attempt in 0..<attempts {
+                            if attempt > 0 {
+                                stats.recordRetry()
+                                try? await Task.sleep(for: .milliseconds(100 * min(attempt, 20)))
+                            }
+                            let target = targets[(position + attempt) % targets.count]
+                            do {
+                                status = try await target.send(.POST, path, body: body, contentType: type, timeout: .seconds(120)).status
+                            } catch {
+                                status = 0
+                            }
+                            if status != 0 && status != 429 && status < 500 { break }
                         }
+                        stats.record(format: format.rawValue, status: status, leads: leads,
+                                     latency: status == 0 ? nil : ContinuousClock.now - sent)
                     case .topic(let format, let body, let type):
                         let sent = ContinuousClock.now
                         do {
@@ -238,9 +254,13 @@ final class Stats: Sendable {
         var statuses: [String: [Int: Int]] = [:]
         var leads: [String: Int] = [:]
         var latencies: [String: [Double]] = [:]
+        var retries = 0
     }
 
     private let state = Mutex(State())
+
+    /// Counts a re-sent HTTP request.
+    func recordRetry() { state.withLock { $0.retries += 1 } }
 
     func record(format: String, status: Int, leads: Int, latency: Duration?) {
         state.withLock { state in
@@ -275,6 +295,8 @@ final class Stats: Sendable {
             "acceptP50Ms": Self.percentile(http, 0.5),
             "acceptP99Ms": Self.percentile(http, 0.99),
             "topicMessages": topicMessages,
+            "acceptedLeads": httpLeads + topicLeads,
+            "retries": state.retries,
             "topicProcessedSeconds": processedSeconds ?? -1,
             "topicLeadsPerSecond": processedSeconds.map { Double(topicLeads) / $0 } ?? 0,
             "statuses": state.statuses.mapValues { Dictionary(uniqueKeysWithValues: $0.map { ("\($0.key)", $0.value) }) },
@@ -284,6 +306,7 @@ final class Stats: Sendable {
             return String(decoding: data, as: UTF8.self)
         }
         var lines = [String(format: "sent %d leads in %.2f s", httpLeads + topicLeads, seconds)]
+        if state.retries > 0 { lines.append("  \(state.retries) HTTP sends retried") }
         if httpLeads > 0 {
             lines.append(String(format: "  HTTP: %d leads accepted, %.1f leads/s; accept latency p50 %.1f ms, p99 %.1f ms (%d requests)",
                                 httpLeads, Double(httpLeads) / seconds, Self.percentile(http, 0.5), Self.percentile(http, 0.99), http.count))
