@@ -281,3 +281,31 @@ cluster_wait_drained() {
         sleep 1
     done
 }
+
+# Adds a national location to the seeded world so that every lead, wherever it comes from, is
+# assigned to a person and notified: location loc-national covers every postal area (a longer
+# prefix, such as the demo's Columbus areas, still wins), with one contact and a round-robin team
+# of three online members without a capacity cap, each with an e-mail recipient in the notifier.
+# Needs cluster_seed first (it uses LEADFLOW_OPERATOR_TOKEN).
+cluster_seed_national() {
+    step "Adding a national location with a round-robin team (every lead gets an owner and a location)"
+    local routing notifier hours put
+    routing="$(cluster_url routing 1)"; notifier="$(cluster_url notifier 1)"
+    hours='[{"days":["mon","tue","wed","thu","fri","sat","sun"],"start":"00:00","end":"23:59"}]'
+    put() {
+        curl -fsS -X PUT -H "Authorization: Bearer $LEADFLOW_OPERATOR_TOKEN" -H 'Content-Type: application/json' \
+            --data "$2" "$1" >/dev/null || die "PUT $1 failed"
+    }
+    put "$routing/v1/routing/locations/loc-national" '{"name":"Lakeshore Auto National Desk","postalAreas":["0","1","2","3","4","5","6","7","8","9"],
+        "timeZone":"America/New_York","contacts":[{"id":"contact-national","name":"National internet sales","email":"national.sales@example.com"}],
+        "responseSlaSeconds":86400}'
+    put "$routing/v1/routing/teams/team-national" '{"name":"National desk","locationId":"loc-national","priority":1,"rule":{"strategy":"round_robin"}}'
+    for m in eve finn gus; do
+        put "$routing/v1/routing/members/member-$m" "{\"teamId\":\"team-national\",\"name\":\"${m^} National\",\"email\":\"member-$m@example.com\",
+            \"timeZone\":\"America/New_York\",\"workingHours\":$hours,\"online\":true}"
+        put "$notifier/v1/recipients/member-$m" "{\"kind\":\"member\",\"name\":\"${m^} National\",\"email\":\"member-$m@example.com\",
+            \"channels\":[\"email\"],\"timeZone\":\"America/New_York\",\"teamId\":\"team-national\",\"active\":true}"
+    done
+    put "$notifier/v1/recipients/contact-national" '{"kind":"location_contact","name":"National internet sales","email":"contact-national@example.com",
+        "channels":["email"],"timeZone":"America/New_York","locationId":"loc-national","active":true}'
+}

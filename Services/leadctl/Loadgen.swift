@@ -82,12 +82,13 @@ struct Loadgen: AsyncParsableCommand {
         guard !chosen.isEmpty, count > 0 else { throw CLIError("nothing to send") }
         let tag = String(UUID().uuidString.lowercased().prefix(8))
         var endpoint: IngestEndpoint
+        let firstURL = url?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) }
         var sourceId = "loadgen"
         if mintAdmin {
             let authority = try await TokenAuthority(configuration: config.auth, logger: Logger(label: "leadctl"))
             let admin = try await authority.issue(for: Principal(id: "leadctl-loadgen", role: .platformAdmin), lifetime: .seconds(6 * 3600))
             endpoint = IngestEndpoint(
-                baseURL: url ?? env["LEADFLOW_PUBLIC_INGEST_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8081",
+                baseURL: firstURL ?? env["LEADFLOW_PUBLIC_INGEST_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8081",
                 credentials: [("Authorization", "Bearer \(admin)")])
             sourceId = "loadgen-\(tag)"
             let created = try await endpoint.send(.POST, "/v1/sources", body: Array(#"{"id":"\#(sourceId)","name":"Load generator \#(tag)","channel":"json","rateLimitPerMinute":100000000}"#.utf8), contentType: "application/json")
@@ -96,7 +97,7 @@ struct Loadgen: AsyncParsableCommand {
             guard key.status == 201, let apiKey = key.body.jsonObject["apiKey"] as? String else { throw CLIError("issuing a key failed: HTTP \(key.status)") }
             endpoint.credentials = [("X-API-Key", apiKey)]
         } else {
-            endpoint = try IngestEndpoint.resolve(url: url, apiKey: apiKey, token: token)
+            endpoint = try IngestEndpoint.resolve(url: firstURL, apiKey: apiKey, token: token)
         }
 
         // Build every payload up front so generation does not distort the timing.
