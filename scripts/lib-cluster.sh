@@ -239,17 +239,19 @@ cluster_leadctl() {
 }
 
 # Prints how far the pipeline got, one line: leads in ingest / scored / assigned / projected,
-# deliveries not yet final, outbox rows not yet published.
+# work waiting (deliveries not yet final + assignments ingest has not applied yet), outbox rows
+# not yet published, and a counter of everything processed so far.
 cluster_progress() {
     cluster_psql "SELECT
         (SELECT count(*) FROM ingest.leads) || ' ' ||
         (SELECT count(*) FROM scoring.leads WHERE known AND score IS NOT NULL) || ' ' ||
         (SELECT count(DISTINCT lead_id) FROM routing.assignments) || ' ' ||
         (SELECT count(*) FROM analytics_projection.leads WHERE known) || ' ' ||
-        (SELECT count(*) FROM notifier.deliveries WHERE state IN ('pending', 'sending')) || ' ' ||
+        ((SELECT count(*) FROM notifier.deliveries WHERE state IN ('pending', 'sending'))
+         + (SELECT count(*) FROM routing.assignments) - (SELECT count(*) FROM ingest.processed_events WHERE consumer = 'ingest.assigned')) || ' ' ||
         ((SELECT count(*) FROM ingest.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM scoring.outbox WHERE published_at IS NULL)
          + (SELECT count(*) FROM routing.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM notifier.outbox WHERE published_at IS NULL)) || ' ' ||
-        ((SELECT count(*) FROM scoring.processed_events) + (SELECT count(*) FROM routing.processed_events)
+        ((SELECT count(*) FROM ingest.processed_events) + (SELECT count(*) FROM scoring.processed_events) + (SELECT count(*) FROM routing.processed_events)
          + (SELECT count(*) FROM notifier.processed_events) + (SELECT count(*) FROM analytics_projection.processed_events)
          + (SELECT count(*) FROM notifier.deliveries WHERE state = 'sent'))" 2>/dev/null || echo "? ? ? ? ? ? ?"
 }
@@ -271,12 +273,12 @@ cluster_wait_drained() {
             return 0
         fi
         if [ $((now - start)) -ge "$timeout" ]; then
-            note "not drained after ${timeout}s: leads $leads, scored $scored, assigned $assigned, projected $projected, deliveries waiting $waiting, outbox unpublished $unpublished"
+            note "not drained after ${timeout}s: leads $leads, scored $scored, assigned $assigned, projected $projected, waiting $waiting, outbox unpublished $unpublished"
             CLUSTER_DRAIN_SECONDS=$((now - start))
             return 1
         fi
         if [ $(((now - start) % 15)) -eq 0 ]; then
-            note "$(date +%T) leads $leads, scored $scored, assigned $assigned, projected $projected, deliveries waiting $waiting, outbox unpublished $unpublished"
+            note "$(date +%T) leads $leads, scored $scored, assigned $assigned, projected $projected, waiting $waiting (deliveries + assignments ingest has not applied), outbox unpublished $unpublished"
         fi
         sleep 1
     done

@@ -27,6 +27,9 @@ struct Audit: AsyncParsableCommand {
     @Option(help: "Folder of .eml files received by the SMTP sink.")
     var mailDir: String?
 
+    @Flag(help: "Count SMTP copies that carry the same Message-ID (a notifier killed between the server's acceptance and its own record) as duplicates too.")
+    var strictSmtp = false
+
     @Option(help: "Seconds without new messages that end the read of a topic.")
     var idle: Int = 3
 
@@ -40,7 +43,7 @@ struct Audit: AsyncParsableCommand {
         try await readTopics(config, into: &evidence)
         try await readDatabase(config, into: &evidence)
         if let mailDir { evidence.mail = try Self.readMail(mailDir) }
-        let report = AuditInvariants.check(evidence, acceptedIntakes: accepted)
+        let report = AuditInvariants.check(evidence, acceptedIntakes: accepted, strictSMTP: strictSmtp)
         let seconds = Double((ContinuousClock.now - started).components.seconds)
         if json {
             let encoder = JSONEncoder()
@@ -55,7 +58,7 @@ struct Audit: AsyncParsableCommand {
     // MARK: Reading
 
     private func readTopics(_ config: ServiceConfiguration, into evidence: inout AuditEvidence) async throws {
-        let topics: [Topic] = [.received, .lifecycle, .scored, .assigned, .notificationOutcomes, .deadLetter]
+        let topics: [Topic] = [.inbound, .received, .lifecycle, .scored, .assigned, .notificationOutcomes, .deadLetter]
         let brokers = config.kafkaBrokers
         let idle = Duration.seconds(idle)
         let read = try await withThrowingTaskGroup(of: (Topic, [ConsumedMessage]).self) { group in
@@ -68,6 +71,10 @@ struct Audit: AsyncParsableCommand {
             return all
         }
         for (topic, messages) in read {
+            if topic == .inbound {
+                evidence.inboundMessages = messages.count
+                continue
+            }
             var copies = 0
             for message in messages {
                 guard let incoming = try? IncomingEvent(message) else { evidence.unreadable += 1; continue }
@@ -96,7 +103,9 @@ struct Audit: AsyncParsableCommand {
 
         e.ingestLeads = Set(try await Self.rows(client, "SELECT id FROM ingest.leads", as: UUID.self))
         e.intakesRecorded = try await Self.rows(client, "SELECT count(*)::int FROM ingest.source_lead_ids", as: Int.self).first ?? 0
-        for (consumer, schema) in [("scoring", "scoring"), ("routing", "routing"), ("notifier", "notifier"), ("analytics", "analytics_projection")] {
+        e.inboundProcessed = try await Self.rows(
+            client, "SELECT count(*)::int FROM ingest.processed_events WHERE consumer = 'ingest.inbound'", as: Int.self).first ?? 0
+        for (consumer, schema) in [("ingest.assigned", "ingest"), ("scoring", "scoring"), ("routing", "routing"), ("notifier", "notifier"), ("analytics", "analytics_projection")] {
             e.processed[consumer] = Set(try await Self.rows(
                 client, "SELECT event_id FROM \(schema).processed_events WHERE consumer = '\(consumer)'", as: UUID.self))
         }
@@ -183,6 +192,10 @@ struct Audit: AsyncParsableCommand {
         }
         if !report.deadLetters.isEmpty {
             out.append("dead letters: " + report.deadLetters.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if report.smtpResends > 0 {
+            out.append("SMTP: \(report.smtpResends) message(s) received twice — a notifier died after the mail server accepted them and "
+                + "before it recorded that; the copy carries the same Message-ID, so receivers drop it (the one at-least-once boundary)")
         }
         for example in report.examples { out.append("  e.g. \(example)") }
         out.append(report.passed
