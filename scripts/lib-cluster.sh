@@ -239,8 +239,9 @@ cluster_leadctl() {
 }
 
 # Prints how far the pipeline got, one line: leads in ingest / scored / assigned / projected,
-# work waiting (deliveries not yet final + assignments ingest has not applied yet), outbox rows
-# not yet published, and a counter of everything processed so far.
+# work waiting (deliveries not yet final + events that analytics has projected but ingest, scoring,
+# routing or the notifier has not applied yet), outbox rows not yet published, and a counter of
+# everything processed so far.
 cluster_progress() {
     cluster_psql "SELECT
         (SELECT count(*) FROM ingest.leads) || ' ' ||
@@ -248,7 +249,13 @@ cluster_progress() {
         (SELECT count(DISTINCT lead_id) FROM routing.assignments) || ' ' ||
         (SELECT count(*) FROM analytics_projection.leads WHERE known) || ' ' ||
         ((SELECT count(*) FROM notifier.deliveries WHERE state IN ('pending', 'sending'))
-         + (SELECT count(*) FROM routing.assignments) - (SELECT count(*) FROM ingest.processed_events WHERE consumer = 'ingest.assigned')) || ' ' ||
+         + greatest(0, (SELECT count(*) FROM routing.assignments) - (SELECT count(*) FROM ingest.processed_events WHERE consumer = 'ingest.assigned'))
+         + greatest(0, (SELECT count(*) FROM analytics_projection.lead_events WHERE topic LIKE '%leads.received' OR topic LIKE '%leads.lifecycle' OR topic LIKE '%leads.assigned')
+                       - (SELECT count(*) FROM scoring.processed_events))
+         + greatest(0, (SELECT count(*) FROM analytics_projection.lead_events WHERE topic LIKE '%leads.scored' OR topic LIKE '%leads.lifecycle')
+                       - (SELECT count(*) FROM routing.processed_events))
+         + greatest(0, (SELECT count(*) FROM analytics_projection.lead_events WHERE topic LIKE '%leads.assigned' OR topic LIKE '%leads.lifecycle')
+                       - (SELECT count(*) FROM notifier.processed_events))) || ' ' ||
         ((SELECT count(*) FROM ingest.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM scoring.outbox WHERE published_at IS NULL)
          + (SELECT count(*) FROM routing.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM notifier.outbox WHERE published_at IS NULL)) || ' ' ||
         ((SELECT count(*) FROM ingest.processed_events) + (SELECT count(*) FROM scoring.processed_events) + (SELECT count(*) FROM routing.processed_events)
@@ -278,7 +285,7 @@ cluster_wait_drained() {
             return 1
         fi
         if [ $(((now - start) % 15)) -eq 0 ]; then
-            note "$(date +%T) leads $leads, scored $scored, assigned $assigned, projected $projected, waiting $waiting (deliveries + assignments ingest has not applied), outbox unpublished $unpublished"
+            note "$(date +%T) leads $leads, scored $scored, assigned $assigned, projected $projected, waiting $waiting (deliveries + events not yet applied), outbox unpublished $unpublished"
         fi
         sleep 1
     done
