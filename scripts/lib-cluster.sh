@@ -238,24 +238,43 @@ cluster_leadctl() {
     LEADFLOW_PG_DATABASE="$CLUSTER_DB" LEADFLOW_TOPIC_PREFIX="$CLUSTER_PREFIX" "$CLUSTER_BIN/leadctl" "$@"
 }
 
+# How many events each consumer has not applied yet, judged from the effects upstream services
+# recorded (so no service's own state is needed to judge it): one SQL expression per service.
+cluster_behind_expr() {
+    case $1 in
+        ingest) echo "(SELECT count(*) FROM routing.assignments a WHERE NOT EXISTS (SELECT 1 FROM ingest.processed_events p WHERE p.consumer = 'ingest.assigned' AND p.event_id = a.event_id))" ;;
+        scoring) echo "(SELECT count(*) FROM ingest.leads l WHERE NOT EXISTS (SELECT 1 FROM scoring.leads s WHERE s.lead_id = l.id AND s.known))" ;;
+        routing) echo "(SELECT count(*) FROM scoring.score_changes c WHERE NOT EXISTS (SELECT 1 FROM routing.processed_events p WHERE p.event_id = c.event_id))" ;;
+        notifier) echo "(SELECT count(*) FROM routing.assignments a WHERE NOT EXISTS (SELECT 1 FROM notifier.processed_events p WHERE p.event_id = a.event_id))" ;;
+        analytics) echo "(SELECT count(*) FROM scoring.score_changes c WHERE NOT EXISTS (SELECT 1 FROM analytics_projection.processed_events p WHERE p.event_id = c.event_id))
+            + (SELECT count(*) FROM routing.assignments a WHERE NOT EXISTS (SELECT 1 FROM analytics_projection.processed_events p WHERE p.event_id = a.event_id))" ;;
+    esac
+}
+cluster_behind_sql() {
+    local svc parts=()
+    for svc in "${CLUSTER_SERVICES[@]}"; do parts+=("$(cluster_behind_expr "$svc")"); done
+    local IFS=+; echo "${parts[*]}"
+}
+
+# Prints "service count" for every service that has events to apply (see cluster_behind_expr).
+cluster_behind() {
+    local svc n
+    for svc in "${CLUSTER_SERVICES[@]}"; do
+        n="$(cluster_psql "SELECT $(cluster_behind_expr "$svc")" 2>/dev/null || echo "?")"
+        [ "$n" = 0 ] || echo "$svc $n"
+    done
+}
+
 # Prints how far the pipeline got, one line: leads in ingest / scored / assigned / projected,
-# work waiting (deliveries not yet final + events that analytics has projected but ingest, scoring,
-# routing or the notifier has not applied yet), outbox rows not yet published, and a counter of
-# everything processed so far.
+# work waiting (deliveries not yet final + events some consumer has not applied yet, see
+# cluster_behind), outbox rows not yet published, and a counter of everything processed so far.
 cluster_progress() {
     cluster_psql "SELECT
         (SELECT count(*) FROM ingest.leads) || ' ' ||
         (SELECT count(*) FROM scoring.leads WHERE known AND score IS NOT NULL) || ' ' ||
         (SELECT count(DISTINCT lead_id) FROM routing.assignments) || ' ' ||
         (SELECT count(*) FROM analytics_projection.leads WHERE known) || ' ' ||
-        ((SELECT count(*) FROM notifier.deliveries WHERE state IN ('pending', 'sending'))
-         + greatest(0, (SELECT count(*) FROM routing.assignments) - (SELECT count(*) FROM ingest.processed_events WHERE consumer = 'ingest.assigned'))
-         + greatest(0, (SELECT count(*) FROM analytics_projection.lead_events WHERE topic LIKE '%leads.received' OR topic LIKE '%leads.lifecycle' OR topic LIKE '%leads.assigned')
-                       - (SELECT count(*) FROM scoring.processed_events))
-         + greatest(0, (SELECT count(*) FROM analytics_projection.lead_events WHERE topic LIKE '%leads.scored' OR topic LIKE '%leads.lifecycle')
-                       - (SELECT count(*) FROM routing.processed_events))
-         + greatest(0, (SELECT count(*) FROM analytics_projection.lead_events WHERE topic LIKE '%leads.assigned' OR topic LIKE '%leads.lifecycle')
-                       - (SELECT count(*) FROM notifier.processed_events))) || ' ' ||
+        ((SELECT count(*) FROM notifier.deliveries WHERE state IN ('pending', 'sending')) + $(cluster_behind_sql)) || ' ' ||
         ((SELECT count(*) FROM ingest.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM scoring.outbox WHERE published_at IS NULL)
          + (SELECT count(*) FROM routing.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM notifier.outbox WHERE published_at IS NULL)) || ' ' ||
         ((SELECT count(*) FROM ingest.processed_events) + (SELECT count(*) FROM scoring.processed_events) + (SELECT count(*) FROM routing.processed_events)
