@@ -23,6 +23,11 @@ public final class EventConsumerService: Service, Sendable {
         public var initialBackoff: Duration = .milliseconds(100)
         /// Longest back-off.
         public var maxBackoff: Duration = .seconds(5)
+        /// Longest one attempt may take before it is abandoned (cancelled) and retried like a
+        /// transient failure. A database call that never returns — seen after a PostgreSQL
+        /// crash-restart — must not hold its lane, and with it the consumer's polling, forever
+        /// (the member would exceed `max.poll.interval.ms` and leave its group).
+        public var attemptTimeout: Duration = .seconds(30)
 
         /// Creates the default policy.
         public init() {}
@@ -121,7 +126,8 @@ public final class EventConsumerService: Service, Sendable {
         while true {
             attempt += 1
             do {
-                try await handler.handle(message)
+                let handler = self.handler
+                try await withTimeout(retry.attemptTimeout) { try await handler.handle(message) }
                 Counter(label: "leadflow_events_processed_total", dimensions: topicDimension).increment()
                 let elapsed = ContinuousClock.now - started
                 Timer(label: "leadflow_event_processing_seconds", dimensions: topicDimension, preferredDisplayUnit: .seconds)

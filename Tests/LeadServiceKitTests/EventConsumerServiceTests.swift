@@ -94,4 +94,44 @@ struct EventConsumerServiceTests {
         #expect(again.handled.all == ["lead-0|after"])
         await producer.shutdown()
     }
+
+    /// Hangs on the first attempt of every message (until cancelled), then handles it.
+    final class HangingOnceHandler: EventHandler {
+        let handled = SharedList<String>()
+        let attempts = Mutex<[String: Int]>([:])
+
+        func handle(_ message: ConsumedMessage) async throws {
+            let value = String(decoding: message.value, as: UTF8.self)
+            let attempt = attempts.withLock { table -> Int in
+                table[value, default: 0] += 1
+                return table[value]!
+            }
+            if attempt == 1 { try await Task.sleep(for: .seconds(3600)) }  // a database call that never returns
+            handled.append(value)
+        }
+    }
+
+    @Test("an attempt that never returns is abandoned after attemptTimeout and retried; the lane goes on")
+    func hungAttemptIsRetried() async throws {
+        let prefix = TestKafka.uniquePrefix("hang")
+        try await TestKafka.createLeadflowTopics(prefix: prefix, partitions: 1)
+        let topic = prefix + Topic.received.name
+        let producer = try TestKafka.producer()
+        _ = try await producer.send((0..<3).map { OutgoingMessage(topic: topic, key: "lead-1", value: Array("m\($0)".utf8)) })
+        let handler = HangingOnceHandler()
+        let configuration = KafkaConsumerConfiguration(
+            bootstrapServers: TestKafka.brokers, groupId: TestEnvironment.uniqueName("hang"), topics: [topic],
+            sessionTimeoutMs: 6_000, maxPollIntervalMs: 10_000, extra: ["heartbeat.interval.ms": "500"])
+        var retry = EventConsumerService.RetryPolicy()
+        retry.initialBackoff = .milliseconds(10)
+        retry.attemptTimeout = .milliseconds(300)
+        let deadLetters = DeadLetterWriter(producer: producer, topic: prefix + Topic.deadLetter.name,
+                                           encoder: EventEncoder(source: "/leadflow/test", topicPrefix: prefix))
+        let service = EventConsumerService(configuration: configuration, handler: handler, deadLetters: deadLetters,
+                                           stage: "scoring", lanes: 1, retry: retry, logger: TestKafka.logger("hang"))
+        try await run(service) { handler.handled.count >= 3 }
+        #expect(handler.handled.all == ["m0", "m1", "m2"])
+        #expect(handler.attempts.withLock { $0 } == ["m0": 2, "m1": 2, "m2": 2])
+        await producer.shutdown()
+    }
 }

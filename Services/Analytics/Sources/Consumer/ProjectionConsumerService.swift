@@ -99,9 +99,12 @@ public final class ProjectionConsumerService: Service, Sendable {
             let (ka, kb) = (a.element.event.leadId?.description ?? "", b.element.event.leadId?.description ?? "")
             return ka == kb ? a.offset < b.offset : ka < kb
         }.map(\.element)
+        let store = self.store
+        let batchEvents = ordered.map(\.event)
         for attempt in 1...3 {
             do {
-                try await store.apply(ordered.map(\.event))
+                // Bounded: a database call that never returns must not stop the consumer polling.
+                _ = try await withTimeout(Self.attemptTimeout) { try await store.apply(batchEvents) }
                 count(ordered.map(\.message))
                 return true
             } catch {
@@ -121,14 +124,20 @@ public final class ProjectionConsumerService: Service, Sendable {
     /// One event on its own, with the runtime's retry policy.
     private func processAlone(_ message: ConsumedMessage, _ event: AnyLeadflowEvent) async -> Bool {
         var backoff = Duration.milliseconds(100)
-        for attempt in 1...10 {
+        let store = self.store
+        var attempt = 0
+        while true {
+            attempt += 1
             do {
-                try await store.apply(event)
+                _ = try await withTimeout(Self.attemptTimeout) { try await store.apply(event) }
                 count([message])
                 return true
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return false }
-                if attempt == 10 {
+                // An unavailable database is waited out, never counted against the event (as the
+                // runtime's consumer does): a long PostgreSQL outage must not dead-letter valid events.
+                if isTransientDatabaseFailure(error) { attempt = min(attempt, 9) }
+                if attempt >= 10 {
                     await deadLetter(message, code: "processing_failed", reason: String(describing: error), attempts: attempt)
                     return true
                 }
@@ -136,8 +145,10 @@ public final class ProjectionConsumerService: Service, Sendable {
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
-        return true
     }
+
+    /// Longest one apply may take before it is abandoned and retried.
+    static let attemptTimeout = Duration.seconds(30)
 
     private func count(_ messages: [ConsumedMessage]) {
         for (topic, group) in Dictionary(grouping: messages, by: \.topic) {
