@@ -60,16 +60,20 @@ struct DeploymentManifestTests {
         let dashboard = try JSONSerialization.jsonObject(with: Data(dashboardText.utf8)) as? [String: Any]
         #expect((dashboard?["panels"] as? [Any])?.count ?? 0 >= 8)
 
-        // Every Leadflow metric an alert or a panel queries is one a service really serves.
+        // Every metric an alert or a panel queries is one a service really serves: Leadflow's own, or
+        // the HTTP metrics of Hummingbird's MetricsMiddleware (labels `hb.requests`, `hb.request.errors`,
+        // `http.server.request.duration`, exported with dots as underscores).
         let served = try Self.metricLabelsInSources()
+            .union(["hb_requests", "hb_request_errors", "http_server_request_duration", "http_server_active_requests"])
         for metric in Self.metricNames(in: rules + dashboardText) {
             #expect(served.contains(metric), "\(metric) is queried but no service defines it")
         }
     }
 
-    /// `leadflow_…` names in PromQL text, without the histogram series suffixes.
+    /// Metric names (`leadflow_…`, `hb_…`, `http_server_…`) in PromQL text, without the histogram
+    /// series suffixes.
     private static func metricNames(in text: String) -> Set<String> {
-        let regex = /leadflow_[a-z_]+/
+        let regex = /\b(?:leadflow|hb|http_server)_[a-z_]+/
         return Set(text.matches(of: regex).map { match in
             var name = String(match.output)
             for suffix in ["_bucket", "_count", "_sum"] where name.hasSuffix(suffix) {
