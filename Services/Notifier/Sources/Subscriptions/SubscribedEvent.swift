@@ -123,14 +123,14 @@ public struct ValueChange: Hashable, Sendable, Codable {
 /// `{"deliveryId", "subscriptionId", "type", "eventId", "leadId", "occurredAt", "changes": [{"field",
 /// "from", "to"}], "event": <the original event, as on its topic>}`.
 public struct SubscriptionPayload: Encodable, Sendable {
-    /// The delivery (also `Idempotency-Key` and `Leadflow-Delivery-Id`).
-    public var deliveryId: UUID
-    /// The subscription.
-    public var subscriptionId: UUID
+    /// The delivery (also `Idempotency-Key` and `Leadflow-Delivery-Id`), lower-case.
+    public var deliveryId: String
+    /// The subscription, lower-case.
+    public var subscriptionId: String
     /// The event type.
     public var type: String
-    /// The event id.
-    public var eventId: UUID
+    /// The event id, lower-case.
+    public var eventId: String
     /// The lead.
     public var leadId: LeadID
     /// When it happened.
@@ -159,10 +159,10 @@ public struct SubscriptionPayload: Encodable, Sendable {
 
     /// The payload of `event` for one subscription's delivery.
     public init(deliveryId: UUID, subscriptionId: UUID, event: SubscribedEvent) {
-        self.deliveryId = deliveryId
-        self.subscriptionId = subscriptionId
+        self.deliveryId = deliveryId.uuidString.lowercased()
+        self.subscriptionId = subscriptionId.uuidString.lowercased()
         self.type = event.type
-        self.eventId = event.eventId
+        self.eventId = event.eventId.uuidString.lowercased()
         self.leadId = event.leadId
         self.occurredAt = event.occurredAt
         self.changes = event.changes

@@ -16,7 +16,7 @@ struct SubscriptionRoutes: Sendable {
     let core: SubscriptionCore
 
     struct View: Encodable {
-        let id: UUID
+        let id: String
         let name: String?
         let url: String
         let hasSecret: Bool
@@ -37,7 +37,7 @@ struct SubscriptionRoutes: Sendable {
         let updatedBy: String
 
         init(_ subscription: Subscription, backlog: Int?) {
-            id = subscription.id
+            id = subscription.id.uuidString.lowercased()
             name = subscription.name
             url = subscription.url
             hasSecret = true

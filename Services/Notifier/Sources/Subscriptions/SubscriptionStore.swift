@@ -20,9 +20,9 @@ struct ClaimedSubscriptionDelivery: Sendable {
 
 /// One delivery as `GET /v1/subscriptions/{id}/deliveries` shows it (no body).
 struct SubscriptionDeliveryView: Encodable, Sendable {
-    var id: UUID
+    var id: String
     var sequence: Int64
-    var eventId: UUID
+    var eventId: String
     var eventType: String
     var leadId: LeadID
     var occurredAt: Date
@@ -285,7 +285,7 @@ struct SubscriptionStore: Sendable {
             """
             UPDATE \(unescaped: schema).subscription_deliveries SET
                 state = 'delivered', delivered_at = \(now), last_attempt_at = \(now), last_status_code = \(status),
-                last_duration_ms = \(durationMs), last_error = NULL, body = NULL,
+                last_duration_ms = \(durationMs), body = NULL,
                 lease_owner = NULL, lease_token = NULL, lease_until = NULL
             WHERE id = \(delivery.id) AND lease_token = \(delivery.token) AND state = 'sending'
             RETURNING 1
@@ -368,9 +368,9 @@ struct SubscriptionStore: Sendable {
             let row = row.makeRandomAccess()
             let state = try row["state"].decode(String.self)
             result.append(SubscriptionDeliveryView(
-                id: try row["id"].decode(UUID.self),
+                id: try row["id"].decode(UUID.self).uuidString.lowercased(),
                 sequence: try row["seq"].decode(Int64.self),
-                eventId: try row["event_id"].decode(UUID.self),
+                eventId: try row["event_id"].decode(UUID.self).uuidString.lowercased(),
                 eventType: try row["event_type"].decode(String.self),
                 leadId: LeadID(try row["lead_id"].decode(UUID.self)),
                 occurredAt: try row["occurred_at"].decode(Date.self),
