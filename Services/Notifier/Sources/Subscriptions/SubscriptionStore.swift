@@ -90,7 +90,7 @@ struct SubscriptionStore: Sendable {
         try await select("WHERE id = \(id)", on: connection, logger: logger).first
     }
 
-    /// Subscriptions ordered by creation, after `after` (paging by id order of creation).
+    /// The first `limit` subscriptions, oldest first.
     func list(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [Subscription] {
         try await select("ORDER BY created_at, id LIMIT \(limit)", on: connection, logger: logger)
     }
