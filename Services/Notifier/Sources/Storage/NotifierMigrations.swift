@@ -130,7 +130,7 @@ public enum NotifierMigrations {
                 seedTemplates(schema: s),
                 seedDefaultTasks(schema: s),
             ]),
-        ]
+        ] + SubscriptionMigrations.all(schema: s)
     }
 
     private static func literal(_ text: String?) -> String {
