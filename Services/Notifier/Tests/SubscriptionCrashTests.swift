@@ -10,8 +10,8 @@ import Testing
 
 /// The done-when of outbound subscriptions: a real notifier process, the real broker and database,
 /// a receiver verifying signatures; kill -9 mid-history and a receiver that is really down
-/// (connection refused) long enough for the subscription to pause itself. Time is compressed with
-/// the backoff and pause settings (`LEADFLOW_NOTIFIER_SUBSCRIPTION_*`), not slept through.
+/// (connection refused) for a minute, long enough for the subscription to pause itself (the backoff
+/// and pause thresholds are shortened with `LEADFLOW_NOTIFIER_SUBSCRIPTION_*`).
 @Suite("Subscriptions across kill -9 and a receiver outage (Tansu, PostgreSQL, child process)", .serialized)
 struct SubscriptionCrashTests {
     static let secret = "whsec-crash-test-0123456789"
@@ -140,6 +140,7 @@ struct SubscriptionCrashTests {
 
         // Phase 3 with the receiver down (connection refused): retries, then the subscription pauses itself.
         await receiver.down()
+        let outageStarted = ContinuousClock.now
         #expect(await receiver.isRefusingConnections())
         try await publish(phase: 2)
         let paused = await eventually(timeout: .seconds(60)) {
@@ -157,6 +158,13 @@ struct SubscriptionCrashTests {
             return text.contains("leadflow_subscriptions_paused 1") && text.contains("leadflow_subscription_backlog{subscription=\"\(id)\"} \(backlog)")
         }
         #expect(metricsShowPause)
+
+        // The receiver stays down for a whole minute of wall time (the outage is the scenario here,
+        // not a wait for a condition); nothing may arrive meanwhile.
+        let arrivalsDuringOutage = receiver.received.count
+        let outageLeft = .seconds(60) - (ContinuousClock.now - outageStarted)
+        if outageLeft > .zero { try await Task.sleep(for: outageLeft) }
+        #expect(receiver.received.count == arrivalsDuringOutage)
 
         // The receiver comes back; the operator resumes; the backlog goes out in order.
         try await receiver.up()
