@@ -52,7 +52,7 @@ public enum LifecycleInterpreter {
             return [.collaborators(added: added, removed: removed)]
         case .erased:
             return [.erase]
-        case .merged(let ids):
+        case .merged(let ids, _):
             return [.closeMerged(ids)]
         case .stageChanged, .noteAdded, .taskCreated, .taskCompleted, .appointmentScheduled, .appointmentOutcome,
              .vehicleAdded, .tradeInAdded, .converted:
