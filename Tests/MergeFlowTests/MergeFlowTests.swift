@@ -198,4 +198,69 @@ struct MergeFlowTests {
         let again = try await stack.post(stack.ingest, "/v1/leads", #"{"email":"ana.p.\#(tag)@example.org"}"#)
         #expect(again.json["leadId"] as? String == b.description, "\(again.text)")
     }
+
+    /// Creates a lead through ingest (not waiting for routing).
+    func createLead(_ stack: Stack, _ tag: String) async throws -> LeadID {
+        let created = try await stack.post(stack.ingest, "/v1/leads", #"{"name":"Val \#(tag)","email":"val.\#(tag)@example.com"}"#)
+        guard let text = created.json["leadId"] as? String, let id = LeadID(text) else { throw Failure("intake: \(created.text)") }
+        return id
+    }
+
+    @Test("merge and unmerge refuse bad input, hostile input and callers without the right")
+    func validationAndAccess() async throws {
+        let stack = try await Self.shared.value
+        let tag = UUID().uuidString.prefix(6).lowercased()
+        let a = try await createLead(stack, "a\(tag)"), b = try await createLead(stack, "b\(tag)"), c = try await createLead(stack, "c\(tag)")
+        func merge(_ survivor: String, _ body: String, headers: [String: String]? = nil) async throws -> TestHTTPResponse {
+            try await stack.post(stack.ingest, "/v1/leads/\(survivor)/merge", body, headers: headers)
+        }
+        func problem(_ response: TestHTTPResponse) -> String { (response.json["code"] as? String) ?? "status \(response.status): \(response.text)" }
+
+        // Validation (422) and unknown leads (404).
+        let selfMerge = try await merge("\(a)", #"{"mergeLeadIds":["\#(a)"]}"#)
+        #expect(selfMerge.status == 422 && problem(selfMerge) == "self_merge")
+        for body in [#"{}"#, #"{"mergeLeadIds":[]}"#, #"{"mergeLeadIds":"\#(b)"}"#, #"{"mergeLeadIds":["' OR 1=1; DROP TABLE ingest.leads;--"]}"#,
+                     #"{"mergeLeadIds":["\#(b)","\#(b)"]}"#, #"{"mergeLeadIds":[42]}"#, #"{"mergeLeadIds":["\#(b)"],"fieldChoices":{"shoeSize":"\#(b)"}}"#,
+                     #"{"mergeLeadIds":["\#(b)"],"fieldChoices":{"name":"\#(c)"}}"#, #"{"mergeLeadIds":["\#(b)"],"extra":1}"#, #"[1,2]"#] {
+            let response = try await merge("\(a)", body)
+            #expect(response.status == 422, "\(body) → \(response.status) \(response.text)")
+            #expect(!response.text.contains("DROP TABLE"), "problems do not echo hostile input")
+        }
+        #expect(try await merge("\(a)", "{not json").status == 400)
+        #expect(try await merge("\(a)", #"{"mergeLeadIds":["\#(LeadID())"]}"#).status == 404)
+        #expect(try await merge("%27%20OR%201%3D1--", #"{"mergeLeadIds":["\#(b)"]}"#).status == 404)
+        let huge = "{\"mergeLeadIds\":[" + String(repeating: "\"\(b)\",", count: 60_000) + "\"\(b)\"]}"
+        #expect(try await merge("\(a)", huge).status == 413)
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect([400, 413, 422].contains(try await merge("\(a)", deep).status))
+        #expect(try await stack.count("SELECT count(*)::int FROM ingest.leads") >= 3, "nothing was dropped")
+
+        // Access: 401 without credentials, 403 for salespeople, 404 for a manager of another location.
+        for caller in try await AccessMatrix.unauthenticatedCallers() {
+            #expect(try await merge("\(a)", #"{"mergeLeadIds":["\#(b)"]}"#, headers: caller.headers).status == 401, "\(caller)")
+            #expect(try await stack.post(stack.ingest, "/v1/leads/\(a)/unmerge", "{}", headers: caller.headers).status == 401, "\(caller)")
+            #expect(try await stack.get(stack.analytics, "/v1/leads/\(a)/duplicates", headers: caller.headers).status == 401, "\(caller)")
+        }
+        let salesperson = ["authorization": TestAuth.bearer(try await TestAuth.token(.salesperson, id: "member-x", locations: ["loc-merge"]))]
+        #expect(try await merge("\(a)", #"{"mergeLeadIds":["\#(b)"]}"#, headers: salesperson).status == 403)
+        #expect(try await stack.post(stack.ingest, "/v1/leads/\(a)/unmerge", "{}", headers: salesperson).status == 403)
+        let elsewhere = ["authorization": TestAuth.bearer(try await TestAuth.token(.manager, id: "manager-far", locations: ["loc-far"]))]
+        #expect(try await merge("\(a)", #"{"mergeLeadIds":["\#(b)"]}"#, headers: elsewhere).status == 404)
+        #expect(try await stack.get(stack.analytics, "/v1/leads/\(a)/duplicates", headers: elsewhere).status == 404)
+
+        // Conflicts: unmerge without merges, merging an already merged lead, merging into a merged lead.
+        let notMerged = try await stack.post(stack.ingest, "/v1/leads/\(a)/unmerge", "")
+        #expect(notMerged.status == 409 && problem(notMerged) == "not_merged")
+        #expect(try await merge("\(a)", #"{"mergeLeadIds":["\#(b)"]}"#).status == 202)
+        let again = try await merge("\(c)", #"{"mergeLeadIds":["\#(b)"]}"#)
+        #expect(again.status == 409 && problem(again) == "already_merged")
+        let intoMerged = try await merge("\(b)", #"{"mergeLeadIds":["\#(c)"]}"#)
+        #expect(intoMerged.status == 409 && problem(intoMerged) == "lead_merged")
+        let hasMerged = try await merge("\(c)", #"{"mergeLeadIds":["\#(a)"]}"#)
+        #expect(hasMerged.status == 409 && problem(hasMerged) == "has_merged_leads")
+        let badMove = try await stack.post(stack.ingest, "/v1/leads/\(a)/unmerge", #"{"moveEvents":[{"eventId":"\#(UUID())","toLeadId":"\#(c)"}]}"#)
+        #expect(badMove.status == 422, "\(badMove.text)")
+        let restored = try await stack.post(stack.ingest, "/v1/leads/\(a)/unmerge", #"{"leadIds":["\#(b)"]}"#)
+        #expect(restored.status == 202 && (restored.json["leadIds"] as? [String]) == [b.description], "\(restored.text)")
+    }
 }
