@@ -34,6 +34,8 @@ struct NotifierEventHandler: EventHandler {
                 planner.plan(lifecycle: event, previous: previous, zones: zones, now: now)
             } referencedIds: { previous in
                 Planner.referencedIds(lifecycle: event, previous: previous)
+            } also: { core, connection in
+                try await MergeReactions.apply(event.change, survivorId: event.leadId, jobs: core.jobs, on: connection, logger: core.logger)
             }
         default:
             throw EventRejection(
@@ -45,7 +47,8 @@ struct NotifierEventHandler: EventHandler {
     private func apply(
         eventId: UUID, leadId: LeadID, event: AnyLeadflowEvent,
         plan: (TrackedLead?, TimeZones, Planner, Date) -> (TrackedLead, Plan),
-        referencedIds: (TrackedLead?) -> (locations: Set<String>, members: Set<String>)
+        referencedIds: (TrackedLead?) -> (locations: Set<String>, members: Set<String>),
+        also: @Sendable (NotifierCore, PostgresConnection) async throws -> Void = { _, _ in }
     ) async throws {
         let core = self.core
         let logger = core.logger
@@ -66,6 +69,7 @@ struct NotifierEventHandler: EventHandler {
             if previous != nil {  // a lead seen for the first time has no jobs to cancel
                 try await core.jobs.cancel(plan.cancellations, leadId: leadId, on: connection, logger: logger)
             }
+            try await also(core, connection)
             if plan.eraseDeliveries {
                 for stopped in try await core.deliveries.erase(leadId: leadId, on: connection, logger: logger) {
                     records.append(try core.outcomes.outcome(
