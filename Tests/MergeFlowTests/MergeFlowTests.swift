@@ -109,6 +109,12 @@ struct MergeFlowTests {
         try await stack.count("SELECT count(*)::int FROM notifier.jobs WHERE lead_id = '\(id)' AND state = 'scheduled'")
     }
 
+    func pendingTaskJobs(_ stack: Stack, _ id: LeadID, _ task: String) async throws -> Int {
+        try await stack.count("""
+            SELECT count(*)::int FROM notifier.jobs WHERE lead_id = '\(id)' AND kind = 'task_due' AND subject = '\(task)' AND state = 'scheduled'
+            """)
+    }
+
     func visibleLeads(_ stack: Stack, _ ids: [LeadID]) async throws -> Set<String> {
         let list = try await stack.get(stack.analytics, "/v1/leads?limit=100")
         let items = (list.json["leads"] as? [[String: Any]]) ?? []
@@ -160,9 +166,15 @@ struct MergeFlowTests {
         let viaMerged = try await stack.get(stack.analytics, "/v1/leads/\(b)")
         #expect(((viaMerged.json["lead"] as? [String: Any])?["id"] as? String) == a.description)
 
-        // Notifier: B's pending reminders are cancelled, A's stay. Routing: B closed, no reroute.
+        // Notifier: B's task reminder moved to the survivor with its task, B's other pending jobs are
+        // cancelled, A's stay; no reminder is scheduled twice. Routing: B closed, no reroute.
         #expect(try await eventually(timeout: .seconds(60)) { try await pendingJobs(stack, b) == 0 }, "no duplicate reminders")
-        #expect(try await pendingJobs(stack, a) >= 1)
+        #expect(try await pendingTaskJobs(stack, a, "task-A") == 1)
+        #expect(try await pendingTaskJobs(stack, a, "task-B") == 1, "B's task is reminded on the survivor")
+        #expect(try await stack.count("""
+            SELECT count(*)::int FROM (SELECT 1 FROM notifier.jobs WHERE lead_id = '\(a)' AND state = 'scheduled'
+                                       GROUP BY kind, subject HAVING count(*) > 1) AS twice
+            """) == 0, "no reminder scheduled twice on the survivor")
         #expect(try await eventually(timeout: .seconds(60)) {
             try await stack.count("SELECT count(*)::int FROM routing.leads WHERE lead_id = '\(b)' AND NOT is_open AND response_due_at IS NULL") == 1
         })
@@ -192,7 +204,10 @@ struct MergeFlowTests {
         #expect(survivorAfter.contains("call A") && !survivorAfter.contains("call B"), "B's activities left the survivor")
         #expect(survivorAfter.contains("after merge"), "what arrived after the merge stays on the survivor")
         #expect(try await stack.count("SELECT count(*)::int FROM routing.assignments WHERE lead_id = '\(b)'") == assignedBefore, "no re-routing")
-        #expect(try await pendingJobs(stack, b) == 0, "an unmerge resends nothing")
+        // B's task reminder goes back with B; nothing else is scheduled or sent again.
+        #expect(try await pendingJobs(stack, b) == 1, "an unmerge schedules nothing new")
+        #expect(try await pendingTaskJobs(stack, b, "task-B") == 1)
+        #expect(try await pendingTaskJobs(stack, a, "task-B") == 0)
         #expect(try await stack.count("SELECT count(*)::int FROM scoring.leads WHERE lead_id = '\(b)' AND merged_into IS NULL") == 1)
         // The intake identity of B points at B again.
         let again = try await stack.post(stack.ingest, "/v1/leads", #"{"email":"ana.p.\#(tag)@example.org"}"#)
