@@ -209,6 +209,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "MergeFlowTests",
+            dependencies: [
+                "LeadIngest", "LeadScoring", "LeadRouting", "LeadNotifier", "LeadAnalytics",
+                "LeadModel", "LeadServiceKit", "LeadTestSupport", "LeadIntegrationSupport",
+            ],
+            path: "Tests/MergeFlowTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ServiceSmokeTests",
             dependencies: ["LeadTestSupport", "LeadIntegrationSupport"],
             path: "Tests/ServiceSmokeTests",

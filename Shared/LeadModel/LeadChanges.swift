@@ -43,6 +43,10 @@ extension Lead {
             erasePersonalData()
         case .duplicateInquiry(let inquiry):
             absorb(inquiry.lead)
+        case .merged(_, let details?):
+            adoptRecord(of: details.survivor)
+        case .unmerged(_, let details?):
+            adoptRecord(of: details.survivor)
         case .noteAdded, .activityLogged, .taskCreated, .taskCompleted, .appointmentScheduled,
              .appointmentOutcome, .converted, .surveyAnswered, .merged, .unmerged:
             break

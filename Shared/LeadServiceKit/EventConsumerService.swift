@@ -120,6 +120,7 @@ public final class EventConsumerService: Service, Sendable {
     /// Applies `message`, retrying failures; returns `false` when shutdown interrupted the retries.
     private func process(_ message: ConsumedMessage) async -> Bool {
         let topicDimension = [("topic", message.topic)]
+        let correlationId = Correlation.of(message)
         let started = ContinuousClock.now
         var attempt = 0
         var backoff = retry.initialBackoff
@@ -127,7 +128,13 @@ public final class EventConsumerService: Service, Sendable {
             attempt += 1
             do {
                 let handler = self.handler
-                try await withTimeout(retry.attemptTimeout) { try await handler.handle(message) }
+                try await withTimeout(retry.attemptTimeout) {
+                    try await Correlation.$id.withValue(correlationId) {
+                        try await Correlation.$leadId.withValue(message.keyString) {
+                            try await handler.handle(message)
+                        }
+                    }
+                }
                 Counter(label: "leadflow_events_processed_total", dimensions: topicDimension).increment()
                 let elapsed = ContinuousClock.now - started
                 Timer(label: "leadflow_event_processing_seconds", dimensions: topicDimension, preferredDisplayUnit: .seconds)
@@ -148,6 +155,7 @@ public final class EventConsumerService: Service, Sendable {
                 logger.warning("processing failed; retrying", metadata: [
                     "topic": "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)",
                     "attempt": "\(attempt)", "error": "\(String(reflecting: error))",
+                    "correlation_id": "\(correlationId)", "lead_id": "\(message.keyString ?? "")",
                 ])
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, retry.maxBackoff)

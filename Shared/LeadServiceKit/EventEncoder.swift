@@ -15,14 +15,16 @@ public struct EventEncoder: Sendable {
         self.topicPrefix = topicPrefix
     }
 
-    /// The outbox record publishing `event`.
+    /// The outbox record publishing `event`, carrying the current ``Correlation/id`` (or, when
+    /// there is none, the event's own id, which starts a new correlation).
     public func record<Event: LeadflowEvent>(_ event: Event, extraHeaders: [(key: String, value: String)] = []) throws -> OutboxRecord {
         let envelope = try EventEnvelope(event, source: source)
+        let correlation = (key: Correlation.kafkaHeader, value: Correlation.id ?? envelope.id)
         return OutboxRecord(
             topic: topicPrefix + envelope.topic,
             key: envelope.key,
             payload: envelope.body,
-            headers: Self.orderedHeaders(envelope) + extraHeaders
+            headers: Self.orderedHeaders(envelope) + [correlation] + extraHeaders
         )
     }
 

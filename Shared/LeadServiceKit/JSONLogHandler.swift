@@ -3,7 +3,8 @@ import Logging
 import Synchronization
 
 /// Writes one JSON object per log line to standard output: `ts`, `level`, `service`, `instance`,
-/// `msg`, then the metadata (lead id, trace id, …) as top-level fields.
+/// `msg`, the current ``Correlation`` (`correlation_id`, `lead_id`), then the metadata as
+/// top-level fields.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
@@ -31,6 +32,9 @@ public struct JSONLogHandler: LogHandler {
             "instance": instance,
             "msg": "\(event.message)",
         ]
+        // The work in progress (an HTTP request, a consumed event) names itself on every line.
+        if let correlation = Correlation.id { fields["correlation_id"] = correlation }
+        if let lead = Correlation.leadId { fields["lead_id"] = lead }
         let merged = self.metadata.merging(event.metadata ?? [:]) { _, new in new }
         for (key, value) in merged where fields[key] == nil {
             fields[key] = Self.json(value)

@@ -157,6 +157,7 @@ final class ServiceRuntime: Service, Sendable {
 
     private func makeApplication(parts: ServiceParts, admin: KafkaAdmin, tokens: TokenAuthority) -> some Service {
         let router = Router(context: LeadflowRequestContext.self)
+        router.middlewares.add(CorrelationMiddleware())
         router.middlewares.add(ProblemMiddleware())
         router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(AuthenticationMiddleware(

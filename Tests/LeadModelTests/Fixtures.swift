@@ -165,9 +165,12 @@ enum Fixtures {
         case .surveyAnswered:
             return .surveyAnswered(SurveyAnswer(kind: .locationRevenue, revenue: Money("2150.75"), rating: 5, comment: "Sold with extended warranty"))
         case .merged:
-            return .merged(mergedLeadIds: [otherLeadId])
+            return .merged(mergedLeadIds: [otherLeadId], details: MergeDetails(
+                survivor: lead, mergedLeads: [minimalLead], fieldChoices: ["name": otherLeadId]))
         case .unmerged:
-            return .unmerged(restoredLeadIds: [otherLeadId])
+            return .unmerged(restoredLeadIds: [otherLeadId], details: UnmergeDetails(
+                survivor: lead, restoredLeads: [minimalLead],
+                movedEvents: [UnmergeDetails.MovedEvent(eventId: receivedEventId, leadId: otherLeadId)]))
         }
     }
 

@@ -60,6 +60,8 @@ struct SchemaTests {
         Breakage(sample: "lifecycle.survey_answered", path: ["change", "survey", "rating"], replacement: 6, why: "rating above 5"),
         Breakage(sample: "lifecycle.converted", path: ["change", "conversion", "finalPrice", "amount"], replacement: "40,123.45", why: "malformed amount"),
         Breakage(sample: "lifecycle.merged", path: ["change", "mergedLeadIds", "0"], replacement: 42, why: "lead id as a number"),
+        Breakage(sample: "lifecycle.merged", path: ["change", "merge", "fieldChoices", "name"], replacement: 42, why: "field choice not a lead id"),
+        Breakage(sample: "lifecycle.unmerged", path: ["change", "unmerge", "restoredLeads"], replacement: nil, why: "unmerge details without the restored leads"),
         Breakage(sample: "lifecycle.activity_logged", path: ["change", "activity", "at"], replacement: nil, why: "activity without a time"),
         Breakage(sample: "lifecycle.duplicate_inquiry", path: ["change", "inquiry", "intake", "sourceLeadId"], replacement: 1.5, why: "external id as a number"),
         Breakage(sample: "lifecycle.appointment_outcome", path: ["change", "kept"], replacement: "no-show", why: "kept not a boolean"),

@@ -55,8 +55,45 @@ struct DeploymentManifestTests {
         for metric in ["leadflow_consumer_lag", "leadflow_events_failed_total", "leadflow_outbox_backlog", "leadflow_auth_failures_total"] {
             #expect(rules.contains(metric))
         }
-        let dashboard = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: Self.root.appendingPathComponent("deploy/observability/grafana-dashboard.json"))) as? [String: Any]
+        let dashboardText = try String(
+            contentsOf: Self.root.appendingPathComponent("deploy/observability/grafana-dashboard.json"), encoding: .utf8)
+        let dashboard = try JSONSerialization.jsonObject(with: Data(dashboardText.utf8)) as? [String: Any]
         #expect((dashboard?["panels"] as? [Any])?.count ?? 0 >= 8)
+
+        // Every metric an alert or a panel queries is one a service really serves: Leadflow's own, or
+        // the HTTP metrics of Hummingbird's MetricsMiddleware (labels `hb.requests`, `hb.request.errors`,
+        // `http.server.request.duration`, exported with dots as underscores).
+        let served = try Self.metricLabelsInSources()
+            .union(["hb_requests", "hb_request_errors", "http_server_request_duration", "http_server_active_requests"])
+        for metric in Self.metricNames(in: rules + dashboardText) {
+            #expect(served.contains(metric), "\(metric) is queried but no service defines it")
+        }
+    }
+
+    /// Metric names (`leadflow_…`, `hb_…`, `http_server_…`) in PromQL text, without the histogram
+    /// series suffixes.
+    private static func metricNames(in text: String) -> Set<String> {
+        let regex = /\b(?:leadflow|hb|http_server)_[a-z_]+/
+        return Set(text.matches(of: regex).map { match in
+            var name = String(match.output)
+            for suffix in ["_bucket", "_count", "_sum"] where name.hasSuffix(suffix) {
+                name.removeLast(suffix.count)
+            }
+            return name
+        })
+    }
+
+    /// Metric labels the Swift sources define (`label: "leadflow_…"`).
+    private static func metricLabelsInSources() throws -> Set<String> {
+        var labels = Set<String>()
+        for folder in ["Services", "Shared"] {
+            let enumerator = FileManager.default.enumerator(at: root.appendingPathComponent(folder), includingPropertiesForKeys: nil)
+            while let url = enumerator?.nextObject() as? URL {
+                guard url.pathExtension == "swift" else { continue }
+                let source = try String(contentsOf: url, encoding: .utf8)
+                labels.formUnion(source.matches(of: /"(leadflow_[a-z_]+)"/).map { String($0.output.1) })
+            }
+        }
+        return labels
     }
 }

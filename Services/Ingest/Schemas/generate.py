@@ -265,6 +265,18 @@ openapi = {
         "/v1/leads/{leadId}/conversion": command("Record the sale (closes the lead as won)", obj({
             "vehicleSold": ref("Vehicle"), "finalPrice": money, "financing": obj({"method": s(enum=["cash", "finance", "lease"]), "lender": short()}, ["method"]),
             "tradeIn": ref("TradeIn"), "deliveryDate": s(format="date-time")})),
+        "/v1/leads/{leadId}/merge": command("Merge other leads into this surviving one (managers in scope of every lead, admins)", obj({
+            "mergeLeadIds": {"type": "array", "minItems": 1, "maxItems": 20, "items": s(format="uuid")},
+            "fieldChoices": {"type": "object", "additionalProperties": False, "description": "Which lead's value wins a conflicting field (the survivor's by default).",
+                             "properties": {f: s(format="uuid") for f in ["name", "email", "phone", "address", "budget", "timeframe", "comments", "partner"]}}},
+            ["mergeLeadIds"]),
+            desc="The survivor keeps every activity, task, note, appointment, vehicle, trade-in, collaborator and score history of the merged leads; "
+                 "merged ids keep resolving to it. Problems: self_merge, invalid_field, unknown_field (422); already_merged, has_merged_leads, lead_merged (409)."),
+        "/v1/leads/{leadId}/unmerge": command("Undo a merge: restore the merged leads as they were", obj({
+            "leadIds": {"type": "array", "minItems": 1, "maxItems": 20, "items": s(format="uuid"), "description": "Restore only these (default: all)."},
+            "moveEvents": {"type": "array", "maxItems": 1000, "description": "Events recorded after the merge to move to a restored lead (they stay on the survivor otherwise).",
+                           "items": obj({"eventId": s(format="uuid"), "toLeadId": s(format="uuid")}, ["eventId", "toLeadId"])}}),
+            desc="Changes made to the survivor since the merge are kept. Problems: not_merged (409)."),
         "/v1/leads/{leadId}": {"delete": {
             "summary": "Erase the lead's personal data (GDPR); anonymous facts stay", "tags": ["lifecycle"], "security": bearer,
             "parameters": [lead_id_param, idem],

@@ -47,6 +47,7 @@ public enum IngestService {
                 ImportRoutes(core: core, imports: imports).register(on: router)
                 SourceRoutes(core: core).register(on: router)
                 lifecycle.register(on: router)
+                MergeRoutes(core: core).register(on: router)
                 ActionRoutes(core: core, lifecycle: lifecycle).register(on: router)
                 router.get("/v1/openapi.json") { _, context in
                     _ = try context.requirePrincipal()

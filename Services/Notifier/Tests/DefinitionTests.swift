@@ -6,12 +6,12 @@ import Testing
 
 @Suite("Notifier service definition and configuration")
 struct DefinitionTests {
-    @Test("names the service and its schema, consumes assigned and lifecycle events, seeds every template")
+    @Test("names the service and its schema, consumes assigned, lifecycle, received and scored events, seeds every template")
     func definition() {
         let definition = NotifierService.definition
         #expect(definition.name == "notifier")
         #expect(definition.defaultHTTPPort == 8084)
-        #expect(definition.consumedTopics == ["leads.assigned", "leads.lifecycle"])
+        #expect(definition.consumedTopics == ["leads.assigned", "leads.lifecycle", "leads.received", "leads.scored"])
         let sql = NotifierMigrations.all(schema: "notifier").flatMap(\.statements).joined(separator: "\n")
         for key in TemplateKey.all {
             #expect(sql.contains("('\(key.kind.rawValue)', '\(key.channel.rawValue)'"), "\(key)")

@@ -62,6 +62,10 @@ final class NotifierStack: Sendable {
             "LEADFLOW_NOTIFIER_POLL_MS": "100",
             "LEADFLOW_NOTIFIER_CUSTOMER_ACK": "true",
             "LEADFLOW_NOTIFIER_SMTP_TIMEOUT_SECONDS": "10",
+            "LEADFLOW_NOTIFIER_SUBSCRIPTION_RETRY_BASE_MS": "50",
+            "LEADFLOW_NOTIFIER_SUBSCRIPTION_RETRY_MAX_MS": "300",
+            "LEADFLOW_NOTIFIER_SUBSCRIPTION_PAUSE_AFTER_FAILURES": "4",
+            "LEADFLOW_NOTIFIER_SUBSCRIPTION_GAUGE_MS": "200",
         ]
         if let smsURL {
             environment["LEADFLOW_NOTIFIER_SMS_URL"] = smsURL

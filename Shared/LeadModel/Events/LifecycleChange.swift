@@ -44,10 +44,12 @@ public enum LifecycleChange: Hashable, Sendable, Codable {
     case duplicateInquiry(DuplicateInquiry)
     /// A location or customer answered a survey.
     case surveyAnswered(SurveyAnswer)
-    /// Other leads were merged into this one.
-    case merged(mergedLeadIds: [LeadID])
-    /// A merge was undone; these leads exist again.
-    case unmerged(restoredLeadIds: [LeadID])
+    /// Other leads were merged into this one; `details` (optional, absent in older events) carries
+    /// the survivor after the merge, the merged leads as they were and the field choices.
+    case merged(mergedLeadIds: [LeadID], details: MergeDetails? = nil)
+    /// A merge was undone; these leads exist again. `details` (optional, absent in older events)
+    /// carries the survivor after the unmerge and the restored leads' snapshots.
+    case unmerged(restoredLeadIds: [LeadID], details: UnmergeDetails? = nil)
 
     /// The discriminator values.
     public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
@@ -101,7 +103,7 @@ public enum LifecycleChange: Hashable, Sendable, Codable {
         case kind, from, to, pipelineId, lostReason, note, locationId, followUpDelay, text
         case activity, task, taskId, comment, nextFollowUpAt, appointment, appointmentId, kept
         case vehicle, tradeIn, added, removed, ownerId, conversion, inquiry, survey
-        case mergedLeadIds, restoredLeadIds
+        case mergedLeadIds, restoredLeadIds, merge, unmerge
     }
 
     public init(from decoder: any Decoder) throws {
@@ -164,9 +166,13 @@ public enum LifecycleChange: Hashable, Sendable, Codable {
         case .surveyAnswered:
             self = .surveyAnswered(try c.decode(SurveyAnswer.self, forKey: .survey))
         case .merged:
-            self = .merged(mergedLeadIds: try c.decode([LeadID].self, forKey: .mergedLeadIds))
+            self = .merged(
+                mergedLeadIds: try c.decode([LeadID].self, forKey: .mergedLeadIds),
+                details: try c.decodeIfPresent(MergeDetails.self, forKey: .merge))
         case .unmerged:
-            self = .unmerged(restoredLeadIds: try c.decode([LeadID].self, forKey: .restoredLeadIds))
+            self = .unmerged(
+                restoredLeadIds: try c.decode([LeadID].self, forKey: .restoredLeadIds),
+                details: try c.decodeIfPresent(UnmergeDetails.self, forKey: .unmerge))
         }
     }
 
@@ -223,10 +229,12 @@ public enum LifecycleChange: Hashable, Sendable, Codable {
             try c.encode(inquiry, forKey: .inquiry)
         case .surveyAnswered(let survey):
             try c.encode(survey, forKey: .survey)
-        case .merged(let ids):
+        case .merged(let ids, let details):
             try c.encode(ids, forKey: .mergedLeadIds)
-        case .unmerged(let ids):
+            try c.encodeIfPresent(details, forKey: .merge)
+        case .unmerged(let ids, let details):
             try c.encode(ids, forKey: .restoredLeadIds)
+            try c.encodeIfPresent(details, forKey: .unmerge)
         }
     }
 }

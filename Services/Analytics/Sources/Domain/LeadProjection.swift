@@ -263,9 +263,9 @@ public struct LeadProjection: Hashable, Sendable, Codable {
             self.conversion = conversion
         case .surveyAnswered(let survey):
             if survey.kind == .locationRevenue, let revenue = survey.revenue { surveyRevenue.append(revenue) }
-        case .merged(let ids):
+        case .merged(let ids, _):
             for id in ids where !mergedLeadIds.contains(id) { mergedLeadIds.append(id) }
-        case .unmerged(let ids):
+        case .unmerged(let ids, _):
             mergedLeadIds.removeAll { ids.contains($0) }
         case .erased:
             erased = true

@@ -72,8 +72,8 @@ public struct TimelineDescription: Hashable, Sendable {
         case .erased: "Personal data erased"
         case .duplicateInquiry(let d): "Repeat inquiry via \(d.intake.channel.rawValue)"
         case .surveyAnswered(let s): "Survey answered: \(s.kind.rawValue)"
-        case .merged(let ids): "Merged \(ids.count) lead(s) into this one"
-        case .unmerged(let ids): "Unmerged \(ids.count) lead(s)"
+        case .merged(let ids, _): "Merged \(ids.count) lead(s) into this one"
+        case .unmerged(let ids, _): "Unmerged \(ids.count) lead(s)"
         }
     }
 }

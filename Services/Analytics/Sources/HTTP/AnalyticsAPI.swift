@@ -28,6 +28,9 @@ public struct AnalyticsAPI: Sendable {
         router.get("/v1/leads/:leadId") { _, context in
             try await leadDetail(context)
         }
+        router.get("/v1/leads/:leadId/duplicates") { request, context in
+            try await duplicates(request, context)
+        }
         router.get("/v1/reports") { _, context in
             let principal = try context.requirePrincipal()
             try principal.require(.readReports(personalData: false))
@@ -101,10 +104,17 @@ public struct AnalyticsAPI: Sendable {
         if ![.platformAdmin, .manager, .salesperson].contains(principal.role) {
             try principal.requireLead(LeadAccessFacts())  // 403 for roles that never see single leads
         }
-        guard let text = context.parameters.get("leadId"), let leadId = LeadID(text),
-              let (projection, mergedInto) = try await readModel.projection(leadId),
-              let lead = projection.lead, let facts = projection.facts
+        guard let text = context.parameters.get("leadId"), let requested = LeadID(text),
+              let (found, mergedInto) = try await readModel.projection(requested)
         else { throw Problem.notFound("no such lead") }
+        var projection = found
+        // A merged lead's id resolves to its survivor (`mergedInto` says so).
+        var leadId = requested
+        if let survivor = mergedInto, let (survivorProjection, _) = try await readModel.projection(survivor) {
+            projection = survivorProjection
+            leadId = survivor
+        }
+        guard let lead = projection.lead, let facts = projection.facts else { throw Problem.notFound("no such lead") }
         try principal.requireLead(LeadAccessFacts(
             locationId: lead.locationId, teamId: projection.teamId, ownerId: lead.ownerId,
             collaborators: lead.collaborators, sourceId: lead.source.id))
@@ -113,6 +123,32 @@ public struct AnalyticsAPI: Sendable {
             appointments: projection.appointments.values.sorted { ($0.at, $0.id) < ($1.at, $1.id) },
             openTasks: projection.openTasks, timeline: try await readModel.timeline(leadId))
         return try Response.json(detail)
+    }
+
+    /// `GET /v1/leads/{id}/duplicates`: likely duplicates of a lead the caller may see, among
+    /// the leads the caller may see, ranked with their reasons.
+    private func duplicates(_ request: Request, _ context: LeadflowRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        if ![.platformAdmin, .manager, .salesperson].contains(principal.role) {
+            try principal.requireLead(LeadAccessFacts())
+        }
+        guard let text = context.parameters.get("leadId"), let leadId = LeadID(text),
+              let (projection, mergedInto) = try await readModel.projection(leadId), mergedInto == nil,
+              let lead = projection.lead
+        else { throw Problem.notFound("no such lead") }
+        try principal.requireLead(LeadAccessFacts(
+            locationId: lead.locationId, teamId: projection.teamId, ownerId: lead.ownerId,
+            collaborators: lead.collaborators, sourceId: lead.source.id))
+        var limit = 20
+        if let raw = request.uri.queryParameters["limit"] {
+            guard let value = Int(raw), (1...100).contains(value) else {
+                throw Problem(status: .unprocessableContent, code: "invalid_parameter", detail: "limit must be 1 to 100", field: "limit", rule: "range")
+            }
+            limit = value
+        }
+        let ranker = DuplicateRanker()
+        let candidates = try await readModel.duplicateCandidates(of: lead, filter: principal.leadFilter, window: ranker.vehicleWindow)
+        return try Response.json(DuplicateList(leadId: leadId, candidates: ranker.rank(lead, among: candidates, limit: limit)))
     }
 
     // MARK: Reports
@@ -230,4 +266,10 @@ struct SessionStarted: Encodable {
     let loginCode: String
     let loginCodeExpiresAt: Date
     let loginPath: String
+}
+
+/// `GET /v1/leads/{id}/duplicates` answers this.
+struct DuplicateList: Encodable, Sendable {
+    var leadId: LeadID
+    var candidates: [DuplicateCandidate]
 }

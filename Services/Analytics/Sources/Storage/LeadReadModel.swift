@@ -193,11 +193,23 @@ public struct LeadReadModel: Sendable {
         return nil
     }
 
-    /// Every event of the lead in the order they happened.
+    /// Every event of the lead in the order they happened, with those of the leads merged into
+    /// it; events an unmerge moved to another lead show on that lead instead.
     public func timeline(_ leadId: LeadID) async throws -> [TimelineEntry] {
         let rows = try await client.query("""
+            WITH moved AS (
+                SELECT (m->>'eventId')::uuid AS event_id, lower(m->>'leadId') AS lead_id
+                FROM \(unescaped: s).lead_events u,
+                     jsonb_array_elements(COALESCE(u.payload->'change'->'unmerge'->'movedEvents', '[]'::jsonb)) m
+                WHERE u.topic = 'leads.lifecycle' AND u.kind = 'unmerged'
+                  AND (u.lead_id = \(leadId.uuid) OR lower(m->>'leadId') = \(leadId.description))
+            )
             SELECT event_id, topic, kind, occurred_at, actor_id, actor_role, summary, payload::text
-            FROM \(unescaped: s).lead_events WHERE lead_id = \(leadId.uuid)
+            FROM \(unescaped: s).lead_events e
+            WHERE ((e.lead_id = \(leadId.uuid)
+                    OR e.lead_id IN (SELECT m.merged_lead_id FROM \(unescaped: s).lead_merges m WHERE m.survivor_id = \(leadId.uuid)))
+                   AND NOT EXISTS (SELECT 1 FROM moved WHERE moved.event_id = e.event_id AND moved.lead_id <> \(leadId.description)))
+               OR e.event_id IN (SELECT moved.event_id FROM moved WHERE moved.lead_id = \(leadId.description))
             ORDER BY occurred_at,
                      CASE topic WHEN 'leads.received' THEN 0 WHEN 'leads.lifecycle' THEN 1 WHEN 'leads.scored' THEN 2
                                 WHEN 'leads.assigned' THEN 3 ELSE 4 END,

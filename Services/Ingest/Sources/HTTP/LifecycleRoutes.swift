@@ -123,6 +123,9 @@ struct LifecycleRoutes: Sendable {
                 }
             }
             try await before(connection)
+            // A merged lead's id keeps working: commands and action links act on its survivor.
+            let requestedLeadId = leadId
+            let leadId = try await MergeStore(logger: logger).resolve(leadId, on: connection)
             guard var stored = try await store.load(leadId, forUpdate: true, on: connection) else {
                 throw Problem.notFound("no such lead")
             }
@@ -184,7 +187,7 @@ struct LifecycleRoutes: Sendable {
                 try await connection.query(
                     """
                     INSERT INTO ingest.command_keys (principal, idempotency_key, lead_id, response, created_at)
-                    VALUES (\(principal.description), \(idempotencyKey), \(leadId.uuid), \(response)::jsonb, \(now))
+                    VALUES (\(principal.description), \(idempotencyKey), \(requestedLeadId.uuid), \(response)::jsonb, \(now))
                     """, logger: logger)
             }
             return (result, try lifecycleEvents.map { try events.record($0) })

@@ -67,7 +67,8 @@ struct IntakeWriter: Sendable {
         let sourceLeadId = item.intake.sourceLeadId
         if let sourceLeadId,
            let existing = try await store.leadId(sourceId: item.intake.sourceId, sourceLeadId: sourceLeadId, on: connection) {
-            return (IntakeResult(leadId: existing, outcome: .redelivered, eventId: nil), nil)
+            let current = try await MergeStore(logger: store.logger).resolve(existing, on: connection)
+            return (IntakeResult(leadId: current, outcome: .redelivered, eventId: nil), nil)
         }
         let keys = DedupKeys.contactKeys(of: item.lead)
         let matches = try await store.matches(keys.map(\.value), since: now.addingTimeInterval(-dedupWindow), on: connection)

@@ -145,5 +145,24 @@ enum IngestMigrations {
             )
             """,
         ]),
+        Migration(version: 2, name: "lead merges (snapshots for unmerge)", statements: [
+            """
+            CREATE TABLE ingest.lead_merges (
+                merged_lead_id uuid PRIMARY KEY REFERENCES ingest.leads (id) ON DELETE CASCADE,
+                survivor_id uuid NOT NULL REFERENCES ingest.leads (id) ON DELETE CASCADE,
+                merge_event_id uuid NOT NULL,
+                position integer NOT NULL,
+                merged_at timestamptz NOT NULL,
+                merged_by text NOT NULL,
+                snapshot jsonb NOT NULL,
+                survivor_before jsonb NOT NULL,
+                survivor_after jsonb NOT NULL,
+                dedup_keys text[] NOT NULL DEFAULT '{}',
+                task_ids text[] NOT NULL DEFAULT '{}',
+                appointment_ids text[] NOT NULL DEFAULT '{}'
+            )
+            """,
+            "CREATE INDEX lead_merges_survivor ON ingest.lead_merges (survivor_id)",
+        ]),
     ]
 }

@@ -62,7 +62,8 @@ struct APIDocumentTests {
                       "/v1/sources", "/v1/sources/{sourceId}", "/v1/sources/{sourceId}/keys", "/v1/sources/{sourceId}/keys/rotate",
                       "/v1/sources/{sourceId}/keys/{keyId}", "/v1/actions/{token}", "/v1/openapi.json", "/v1/leads/{leadId}"]
             + CommandReader.Kind.allCases.map { "/v1/leads/{leadId}/\($0.rawValue)" }
-            + ["/v1/leads/{leadId}/tasks/{taskId}/complete", "/v1/leads/{leadId}/appointments", "/v1/leads/{leadId}/appointments/{appointmentId}/outcome"]
+            + ["/v1/leads/{leadId}/tasks/{taskId}/complete", "/v1/leads/{leadId}/appointments", "/v1/leads/{leadId}/appointments/{appointmentId}/outcome",
+               "/v1/leads/{leadId}/merge", "/v1/leads/{leadId}/unmerge"]
         let (status, output) = try Self.runPython(script, arguments: [
             file.path, Self.schemas.appendingPathComponent("openapi.json").path,
             Self.schemas.appendingPathComponent("lead-submission.schema.json").path,

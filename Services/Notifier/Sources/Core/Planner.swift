@@ -242,12 +242,15 @@ public struct Planner: Sendable {
         return max(now, min(morning, appointment))
     }
 
+    /// Subjects of the jobs of a lead's default tasks start with this (explicit tasks use their id).
+    static let defaultTaskSubjectPrefix = "default-"
+
     private func defaultTaskJobs(category: LeadCategory, lead: LeadID, from start: Date) -> [JobRequest] {
         (options.defaultTasks[category] ?? []).enumerated().map { index, task in
             let due = start.addingTimeInterval(TimeInterval(task.dueAfterSeconds))
             return JobRequest(
                 jobKey: "default/\(lead)/\(category.rawValue)/\(index)", kind: .taskDue, dueAt: due,
-                subject: "default-\(category.rawValue)-\(index)",
+                subject: "\(Self.defaultTaskSubjectPrefix)\(category.rawValue)-\(index)",
                 payload: JobPayload(taskTitle: task.title, taskDueAt: due, category: category))
         }
     }

@@ -65,6 +65,33 @@ struct JobStore: Sendable {
             logger: logger)
     }
 
+    /// Hands the scheduled jobs of `kinds` of the merged lead `from` that belong to an explicit task
+    /// or appointment (not a default task, which every lead has) to the survivor `to`, unless it
+    /// already has the same one; remembers where they came from (an unmerge hands them back).
+    func carryOver(_ kinds: Set<JobKind>, from: LeadID, to: LeadID, on connection: PostgresConnection, logger: Logger) async throws {
+        let defaultTasks = Planner.defaultTaskSubjectPrefix + "%"
+        try await connection.query(
+            """
+            UPDATE \(unescaped: schema).jobs SET lead_id = \(to.uuid), moved_from_lead = \(from.uuid), updated_at = now()
+            WHERE lead_id = \(from.uuid) AND state = 'scheduled' AND kind = ANY(\(kinds.map(\.rawValue).sorted())::text[])
+              AND coalesce(subject, '') NOT LIKE \(defaultTasks)
+              AND NOT EXISTS (SELECT 1 FROM \(unescaped: schema).jobs AS own
+                              WHERE own.lead_id = \(to.uuid) AND own.state = 'scheduled'
+                                AND own.kind = jobs.kind AND own.subject IS NOT DISTINCT FROM jobs.subject)
+            """,
+            logger: logger)
+    }
+
+    /// Hands the scheduled jobs carried over from `restored` back to it.
+    func handBack(to restored: LeadID, from survivor: LeadID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            """
+            UPDATE \(unescaped: schema).jobs SET lead_id = \(restored.uuid), moved_from_lead = NULL, updated_at = now()
+            WHERE moved_from_lead = \(restored.uuid) AND lead_id = \(survivor.uuid) AND state = 'scheduled'
+            """,
+            logger: logger)
+    }
+
     /// Due jobs with their leads, locked (jobs and leads another transaction holds are skipped).
     func claimDue(now: Date, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [(ScheduledJob, TrackedLead)] {
         let leadColumns = LeadStore.columns.split(separator: ",").map { column -> String in

@@ -130,6 +130,11 @@ public enum NotifierMigrations {
                 seedTemplates(schema: s),
                 seedDefaultTasks(schema: s),
             ]),
+        ] + SubscriptionMigrations.all(schema: s) + [
+            Migration(version: 3, name: "jobs carried over to a merge survivor remember their lead", statements: [
+                "ALTER TABLE \(s).jobs ADD COLUMN moved_from_lead uuid",
+                "CREATE INDEX jobs_moved_from ON \(s).jobs (moved_from_lead) WHERE moved_from_lead IS NOT NULL AND state = 'scheduled'",
+            ]),
         ]
     }
 

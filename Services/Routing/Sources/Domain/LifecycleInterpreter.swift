@@ -15,8 +15,12 @@ public enum LifecycleEffect: Hashable, Sendable {
     case collaborators(added: [String], removed: [String])
     /// Its personal data was erased: scrub the snapshot and stop working it.
     case erase
-    /// Other leads were merged into it: they are closed.
+    /// Other leads were merged into it: they are closed (their SLA clocks stop, they leave their
+    /// owners' load, they are never routed again); the survivor keeps its owner.
     case closeMerged([LeadID])
+    /// A merge was undone: the restored leads are open again with the owners they had, without
+    /// routing them again (their snapshots as they were at the merge, when the event has them).
+    case reopenRestored([LeadID], snapshots: [Lead])
 }
 
 /// Reads lifecycle events as routing effects (pure; the handler applies them).
@@ -52,12 +56,14 @@ public enum LifecycleInterpreter {
             return [.collaborators(added: added, removed: removed)]
         case .erased:
             return [.erase]
-        case .merged(let ids):
+        case .merged(let ids, _):
             return [.closeMerged(ids)]
         case .stageChanged, .noteAdded, .taskCreated, .taskCompleted, .appointmentScheduled, .appointmentOutcome,
              .vehicleAdded, .tradeInAdded, .converted:
             return actedByOwner ? [.acknowledge] : []
-        case .duplicateInquiry, .surveyAnswered, .unmerged:
+        case .unmerged(let ids, let details):
+            return [.reopenRestored(ids, snapshots: details?.restoredLeads ?? [])]
+        case .duplicateInquiry, .surveyAnswered:
             return []
         }
     }

@@ -125,10 +125,36 @@ public struct RoutingEventHandler: EventHandler {
                     try await leads.eraseNotes(of: routed.leadId, on: connection)
                 case .closeMerged(let ids):
                     try await leads.close(ids.filter { $0 != routed.leadId }, on: connection)
+                    if case .merged(_, let details?) = event.change {
+                        for id in details.survivor.collaborators where !routed.collaborators.contains(id) { routed.collaborators.append(id) }
+                    }
+                case .reopenRestored(let ids, let snapshots):
+                    try await reopen(ids.filter { $0 != routed.leadId }, snapshots: snapshots, settings: directory.settings, on: connection)
                 }
             }
             if routed != stored { try await leads.save(routed, on: connection) }
             return records
+        }
+    }
+
+    /// Reopens leads restored by an unmerge: their records come back open (unless closed or
+    /// erased) with the placement they had — no re-routing, no new SLA clock, no event.
+    func reopen(_ ids: [LeadID], snapshots: [Lead], settings: RoutingSettings, on connection: PostgresConnection) async throws {
+        for id in ids.sorted() {
+            var (restored, _) = try await leads.lockOrCreate(id, on: connection)
+            if let snapshot = snapshots.first(where: { $0.id == id }) {
+                var lead = restored.lead ?? snapshot
+                lead.adoptRecord(of: snapshot)
+                if restored.wasRouted {
+                    lead.ownerId = restored.placement.ownerId
+                    lead.locationId = restored.placement.locationId
+                }
+                restored.lead = lead
+            }
+            restored.isOpen = !restored.isErased && !(restored.lead.map { Self.isClosed($0, settings: settings) } ?? false)
+            restored.responseDueAt = nil
+            restored.responseParty = nil
+            try await leads.save(restored, on: connection)
         }
     }
 

@@ -85,13 +85,15 @@ public struct LeadRepository: Sendable {
             logger: logger)
     }
 
-    /// Closes the records of `leadIds` (merged into another lead).
+    /// Closes the records of `leadIds` (merged into another lead); a lead routing has not seen
+    /// yet gets a closed record, so its first `leads.scored` does not route it.
     public func close(_ leadIds: [LeadID], on connection: PostgresConnection) async throws {
         guard !leadIds.isEmpty else { return }
         try await connection.query(
             """
-            UPDATE \(unescaped: s).leads SET is_open = false, response_due_at = NULL, response_party = NULL, updated_at = now()
-            WHERE lead_id = ANY(\(leadIds.map(\.uuid))::uuid[])
+            INSERT INTO \(unescaped: s).leads (lead_id, is_open)
+            SELECT id, false FROM unnest(\(leadIds.map(\.uuid).sorted { $0.uuidString < $1.uuidString })::uuid[]) AS m(id)
+            ON CONFLICT (lead_id) DO UPDATE SET is_open = false, response_due_at = NULL, response_party = NULL, updated_at = now()
             """,
             logger: logger)
     }

@@ -41,6 +41,16 @@ public struct LeadRecord: Hashable, Sendable, Codable {
     public var scoredAt: Date?
     /// The event (or rescore job) that caused ``current``.
     public var causationEventId: UUID?
+    /// The survivor this lead was merged into: its score is retired (kept, never republished).
+    public var mergedInto: LeadID?
+    /// The engagement of the leads merged into this one, by lead id (their activities count for
+    /// the survivor's score; an unmerge takes them out again).
+    public var mergedHistories: [String: EngagementHistory]?
+
+    /// This lead's engagement with that of the leads merged into it.
+    public var engagement: EngagementHistory {
+        (mergedHistories ?? [:]).keys.sorted().reduce(history) { $0.combined(with: mergedHistories![$1]!) }
+    }
 
     /// A record for a lead scoring has not seen yet.
     public init() {

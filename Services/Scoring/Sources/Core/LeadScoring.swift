@@ -111,7 +111,7 @@ public struct LeadScoring: Sendable {
             record.lead = lead
             let scored = rescore(&record, leadId: leadId, cause: event.eventId)
             let closed = outcome.map {
-                ClosedLead(outcome: $0, facts: facts(lead, record.history), closedAt: event.occurredAt)
+                ClosedLead(outcome: $0, facts: facts(lead, record.engagement), closedAt: event.occurredAt)
             }
             return ScoringStep(record: record, scored: scored, closed: closed)
 
@@ -138,8 +138,8 @@ public struct LeadScoring: Sendable {
 
     /// Scores the record's lead now; returns the event to publish when the score or priority changed.
     func rescore(_ record: inout LeadRecord, leadId: LeadID, cause: UUID) -> LeadScored? {
-        guard var lead = record.lead else { return nil }
-        let card = scoring.score(facts(lead, record.history))
+        guard var lead = record.lead, record.mergedInto == nil else { return nil }
+        let card = scoring.score(facts(lead, record.engagement))
         let previous = record.current
         lead.score = card.score
         lead.priority = card.priority
@@ -164,7 +164,7 @@ public struct LeadScoring: Sendable {
     /// A close found among pending changes, with the facts of the lead once all of them applied.
     private func closedNow(_ closed: ClosedLead, _ record: LeadRecord) -> ClosedLead {
         guard let lead = record.lead else { return closed }
-        return ClosedLead(outcome: closed.outcome, facts: facts(lead, record.history), closedAt: closed.closedAt)
+        return ClosedLead(outcome: closed.outcome, facts: facts(lead, record.engagement), closedAt: closed.closedAt)
     }
 
     /// Pending changes by time, arrival order breaking ties.

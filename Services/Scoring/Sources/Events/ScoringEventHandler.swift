@@ -35,8 +35,12 @@ struct ScoringEventHandler: EventHandler {
         let started = ContinuousClock.now
         var published = false
         try await applier.applyOnce(consumer: Self.consumer, eventId: incoming.eventId) { connection in
-            let (record, rulesVersion, modelVersion) = try await store.lock(leadId, on: connection)
+            var (record, rulesVersion, modelVersion) = try await store.lock(leadId, on: connection)
             let scoring = try await versions.active(rulesVersion: rulesVersion, modelVersion: modelVersion, on: connection)
+            var records: [OutboxRecord] = []
+            if case .lifecycle(let event) = input {
+                records = try await applyMerge(event, survivor: &record, scoring: scoring, on: connection)
+            }
             let step: ScoringStep
             do throws(ScoringRejection) {
                 step = try LeadScoring(scoring: scoring, now: clock()).step(record, leadId: leadId, input: input)
@@ -45,11 +49,45 @@ struct ScoringEventHandler: EventHandler {
             }
             try await store.save(leadId, step.record, published: step.scored, on: connection)
             if let closed = step.closed { try await store.recordOutcome(leadId, closed, on: connection) }
-            guard let scored = step.scored else { return [] }
-            published = true
-            return [try events.record(scored)]
+            published = step.scored != nil || !records.isEmpty
+            guard let scored = step.scored else { return records }
+            return records + [try events.record(scored)]
         }
         ScoringMetrics.recordHandled(topic: incoming.envelope.type, published: published, since: started)
+    }
+
+    /// The other leads a merge or unmerge on `survivor` touches, in this transaction: merged
+    /// leads are retired (never scored again) and their engagement moves to the survivor;
+    /// restored leads come back and are rescored (published only when their score changed).
+    private func applyMerge(
+        _ event: LeadLifecycleEvent, survivor: inout LeadRecord, scoring: ActiveScoring, on connection: PostgresConnection
+    ) async throws -> [OutboxRecord] {
+        switch event.change {
+        case .merged(let ids, _):
+            var engagement: [LeadID: EngagementHistory] = [:]
+            for id in ids.sorted() where id != event.leadId {
+                let (merged, _, _) = try await store.lock(id, on: connection)
+                guard merged.mergedInto != event.leadId else { continue }
+                let retired = LeadMerging.retire(merged, into: event.leadId)
+                engagement[id] = retired.engagement
+                try await store.save(id, retired.record, published: nil, on: connection)
+            }
+            LeadMerging.absorb(&survivor, engagement: engagement)
+            return []
+        case .unmerged(let ids, let details):
+            LeadMerging.release(&survivor, restored: ids)
+            var records: [OutboxRecord] = []
+            for id in ids.sorted() where id != event.leadId {
+                let (stored, _, _) = try await store.lock(id, on: connection)
+                var restored = LeadMerging.restore(stored, snapshot: details?.restoredLeads.first { $0.id == id })
+                let scored = LeadScoring(scoring: scoring, now: clock()).rescore(&restored, leadId: id, cause: event.eventId)
+                try await store.save(id, restored, published: scored, on: connection)
+                if let scored { records.append(try events.record(scored)) }
+            }
+            return records
+        default:
+            return []
+        }
     }
 
     /// What the message means for which lead; rejects event types that do not belong on its topic.

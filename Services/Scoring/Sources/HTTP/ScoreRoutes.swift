@@ -11,8 +11,13 @@ extension ScoringAPI {
     /// (or that does not exist, or was never scored), 403 for roles that never read single leads.
     func explainScore(_ context: LeadflowRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let leadId = context.parameters.get("leadId").flatMap(LeadID.init)
-        let record = try await leadId.asyncMap { try await leads.record($0, client: client) } ?? nil
+        var leadId = context.parameters.get("leadId").flatMap(LeadID.init)
+        var record = try await leadId.asyncMap { try await leads.record($0, client: client) } ?? nil
+        // A merged lead's score is retired: its id answers with the survivor's score.
+        if let survivor = record?.mergedInto {
+            leadId = survivor
+            record = try await leads.record(survivor, client: client)
+        }
         try principal.requireLead(record?.accessFacts ?? LeadAccessFacts())
         guard let leadId, let record, let card = record.current else { throw Problem.notFound("no such lead") }
         let thresholds = try await client.withConnection { connection in

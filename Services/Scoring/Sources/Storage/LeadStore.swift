@@ -44,7 +44,7 @@ struct LeadStore: Sendable {
                 UPDATE \(unescaped: schema).leads SET
                     record = \(json), known = \(record.lead != nil), closed = \(record.isClosed),
                     score = \(record.current?.score), priority = \(record.current?.priority.rawValue),
-                    scored_at = \(record.scoredAt), updated_at = now()
+                    scored_at = \(record.scoredAt), merged_into = \(record.mergedInto?.uuid), updated_at = now()
                 WHERE lead_id = \(leadId.uuid)
                 """,
                 logger: logger
@@ -57,7 +57,7 @@ struct LeadStore: Sendable {
                 UPDATE \(unescaped: schema).leads SET
                     record = \(json), known = \(record.lead != nil), closed = \(record.isClosed),
                     score = \(record.current?.score), priority = \(record.current?.priority.rawValue),
-                    scored_at = \(record.scoredAt), updated_at = now()
+                    scored_at = \(record.scoredAt), merged_into = \(record.mergedInto?.uuid), updated_at = now()
                 WHERE lead_id = \(leadId.uuid)
                 RETURNING lead_id
             )
@@ -95,13 +95,17 @@ struct LeadStore: Sendable {
         return nil
     }
 
-    /// The lead's latest published score changes, newest first.
+    /// The lead's latest published score changes, newest first, with those of the leads merged
+    /// into it (their score history stays with the survivor).
     func changes(_ leadId: LeadID, limit: Int, client: PostgresClient) async throws -> [ScoreChange] {
         let rows = try await client.query(
             """
             SELECT event_id, score, priority, previous_score, previous_priority, rules_version, model_kind,
                    model_version, causation_event_id, scored_at
-            FROM \(unescaped: schema).score_changes WHERE lead_id = \(leadId.uuid) ORDER BY id DESC LIMIT \(limit)
+            FROM \(unescaped: schema).score_changes
+            WHERE lead_id = \(leadId.uuid)
+               OR lead_id IN (SELECT lead_id FROM \(unescaped: schema).leads WHERE merged_into = \(leadId.uuid))
+            ORDER BY id DESC LIMIT \(limit)
             """,
             logger: logger
         )

@@ -88,6 +88,10 @@ enum ScoringMigrations {
                 """,
                 "CREATE INDEX rescore_jobs_unfinished ON \(s).rescore_jobs (requested_at) WHERE finished_at IS NULL",
             ]),
+            Migration(version: 2, name: "merged leads point at their survivor", statements: [
+                "ALTER TABLE \(s).leads ADD COLUMN merged_into uuid",
+                "CREATE INDEX leads_merged_into ON \(s).leads (merged_into) WHERE merged_into IS NOT NULL",
+            ]),
         ]
     }
 }
