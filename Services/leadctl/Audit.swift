@@ -126,6 +126,14 @@ struct Audit: AsyncParsableCommand {
             as: (String, String).self) {
             e.locationContacts[location, default: []].append(id)
         }
+        for (id, location) in try await Self.rows(
+            client, """
+                SELECT id, location_id FROM notifier.recipients
+                WHERE kind = 'webhook' AND active AND (cardinality(purposes) = 0 OR 'new_lead_assigned' = ANY (purposes))
+                """,
+            as: (String, String?).self) {
+            e.newLeadSubscribers.updateValue(location, forKey: id)  // (a nil location is kept: "all locations")
+        }
         for (lead, score, owner) in try await Self.rows(
             client, "SELECT lead_id, score, owner_id FROM analytics_projection.leads WHERE known", as: (UUID, Int?, String?).self) {
             e.projection[lead] = AuditEvidence.ProjectedLead(score: score, ownerId: owner)

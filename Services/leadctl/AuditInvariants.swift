@@ -49,6 +49,8 @@ struct AuditEvidence {
     var deliveries: [Delivery] = []
     /// Active location contacts per location (the notifier's recipients directory).
     var locationContacts: [String: [String]] = [:]
+    /// Active webhook subscribers of new-lead alerts: id → the location they are limited to (nil: all).
+    var newLeadSubscribers: [String: String?] = [:]
     var projection: [UUID: ProjectedLead] = [:]
 
     /// Mail the SMTP sink received: notification key → one Message-ID per message received.
@@ -224,15 +226,19 @@ enum AuditInvariants {
 
         // MARK: notifier
         consumed("notifier", assignedIds + lifecycleIds)
-        // Who each assignment alerts: the owner, and the location's contacts (or the location
-        // itself, as a suppressed delivery, when it has none).
+        // Who each assignment alerts: the owner, the location's contacts (or the location itself,
+        // as a suppressed delivery, when it has none), and webhook subscribers of new-lead alerts.
         var expectedAlerts: [String: Int] = [:]
         for event in e.assigned.values {
             var recipients: Set<String> = []
             if let owner = event.ownerId ?? event.lead?.ownerId { recipients.insert(owner) }
-            if let location = event.locationId ?? event.lead?.locationId {
+            let location = event.locationId ?? event.lead?.locationId
+            if let location {
                 let contacts = e.locationContacts[location] ?? []
                 recipients.formUnion(contacts.isEmpty ? [location] : contacts)
+            }
+            if !recipients.isEmpty {
+                for (id, limit) in e.newLeadSubscribers where limit == nil || limit == location { recipients.insert(id) }
             }
             for recipient in recipients { expectedAlerts["\(event.leadId.uuid)/\(recipient)", default: 0] += 1 }
         }
