@@ -103,8 +103,10 @@ struct ScaleOutTests {
         var environment = NotifierStack.environment(smtpPort: sink.port, smsURL: nil)
         environment["LEADFLOW_INSTANCE_ID"] = "notifier-crash"
         environment["LEADFLOW_NOTIFIER_CUSTOMER_ACK"] = "false"
-        environment["LEADFLOW_NOTIFIER_LEASE_SECONDS"] = "5"
-        environment["LEADFLOW_LOG_LEVEL"] = "warning"
+        // A lease far longer than the test: what the killed process was sending is only sent in
+        // time because the restart under the same instance id takes its own leases back.
+        environment["LEADFLOW_NOTIFIER_LEASE_SECONDS"] = "3600"
+        environment["LEADFLOW_LOG_LEVEL"] = "notice"
         let first = try ServiceProcess.launch(service: "notifier", database: database, topicPrefix: prefix, extraEnvironment: environment)
         defer { first.kill() }
         #expect(await eventually(timeout: .seconds(60)) { (try? await first.get("/health/ready").status) == 200 }, "\(first.log)")
@@ -125,6 +127,7 @@ struct ScaleOutTests {
         first.kill()  // SIGKILL mid-burst
         _ = try await first.waitForExit(timeout: .seconds(10))
         let sentBeforeCrash = sink.messages.count
+        let leasedAtCrash = try await checks.count("SELECT count(*)::int FROM notifier.deliveries WHERE state = 'sending'")
 
         let second = try ServiceProcess.launch(service: "notifier", database: database, topicPrefix: prefix, extraEnvironment: environment)
         defer { second.kill() }
@@ -134,6 +137,9 @@ struct ScaleOutTests {
             (try? await checks.count("SELECT count(*)::int FROM notifier.deliveries WHERE state <> 'sent'")) == 0
         }
         #expect(settled)
+        if leasedAtCrash > 0 {
+            #expect(second.log.contains("took back deliveries this instance was sending before a restart"))
+        }
 
         let mails = sink.messages
         let received = Set(mails.compactMap(\.notificationKey))

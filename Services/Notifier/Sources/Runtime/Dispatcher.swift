@@ -28,6 +28,7 @@ final class Dispatcher: Service, Sendable {
 
     func run() async throws {
         let signal = core.dispatcherSignal
+        await releaseOwnLeases()
         await withGracefulShutdownHandler {
             while !signal.isStopped && !Task.isCancelled {
                 do {
@@ -42,6 +43,22 @@ final class Dispatcher: Service, Sendable {
             signal.stop()
         }
         await shutdown()
+    }
+
+    /// Takes back what this instance id was sending when its previous process died (a kill -9
+    /// leaves `sending` rows leased to it); best effort: the leases run out anyway.
+    private func releaseOwnLeases() async {
+        let core = self.core
+        do {
+            let released = try await core.withConnection { connection in
+                try await core.deliveries.releaseLeases(of: core.instanceId, on: connection, logger: core.logger)
+            }
+            if released > 0 {
+                core.logger.notice("took back deliveries this instance was sending before a restart", metadata: ["deliveries": "\(released)"])
+            }
+        } catch {
+            core.logger.warning("could not release this instance's leases; they run out on their own", metadata: ["error": "\(String(reflecting: error))"])
+        }
     }
 
     /// Claims and sends one batch; returns how many were claimed.
