@@ -186,3 +186,46 @@ cluster_stop() {
         cluster_psql_admin "DROP DATABASE IF EXISTS $CLUSTER_DB WITH (FORCE)" >/dev/null 2>&1 || true
     fi
 }
+
+# --- Measuring helpers (scripts/bench, scripts/hostile) ---
+
+# Starts the minimal counting SMTP sink (scripts/smtp-sink.py: no parsing, no files) instead of
+# the mailbox, for load where aiosmtpd itself would be the bottleneck; sets CLUSTER_SMTP_PORT.
+# Its counts land in $CLUSTER_DIR/smtp-sink.json when cluster_stop stops it.
+cluster_start_smtp_sink() {
+    CLUSTER_SMTP_PORT="$(cluster_free_port)"
+    /usr/bin/python3 "$LEADFLOW_ROOT/scripts/smtp-sink.py" 127.0.0.1 "$CLUSTER_SMTP_PORT" "$CLUSTER_DIR/smtp-sink.json" \
+        >"$CLUSTER_DIR/smtp-sink.log" 2>&1 &
+    echo $! > "$CLUSTER_DIR/mailbox.pid"
+    wait_for_port 127.0.0.1 "$CLUSTER_SMTP_PORT" 15 "SMTP sink"
+    note "SMTP sink on 127.0.0.1:$CLUSTER_SMTP_PORT (counts only)"
+}
+
+# CPU time an instance has used so far, in clock ticks (utime + stime of /proc/<pid>/stat; 0 if gone).
+cluster_cpu_ticks() {
+    local pid; pid="$(cluster_pid "$1" "$2")"
+    pid_cpu_ticks "$pid"
+}
+
+# CPU ticks (utime + stime) of any process id; 0 if it is gone.
+pid_cpu_ticks() {
+    # The command name (field 2) may hold spaces: cut at the last ')' first.
+    local stat; stat="$(cat "/proc/$1/stat" 2>/dev/null || true)"
+    [ -n "$stat" ] || { echo 0; return; }
+    stat="${stat##*) }"
+    # shellcheck disable=SC2086
+    set -- $stat
+    echo $(( ${12} + ${13} ))
+}
+
+# Peak resident set size of an instance in KiB (VmHWM; 0 if it is not running).
+cluster_hwm_kib() {
+    local pid; pid="$(cluster_pid "$1" "$2")"
+    awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0
+}
+
+# Whether an instance's process is alive and answers /health/ready.
+cluster_healthy() {
+    local pid; pid="$(cluster_pid "$1" "$2")"
+    kill -0 "$pid" 2>/dev/null && curl -fs --max-time 5 "$(cluster_url "$1" "$2")/health/ready" >/dev/null 2>&1
+}
