@@ -229,3 +229,27 @@ cluster_healthy() {
     local pid; pid="$(cluster_pid "$1" "$2")"
     kill -0 "$pid" 2>/dev/null && curl -fs --max-time 5 "$(cluster_url "$1" "$2")/health/ready" >/dev/null 2>&1
 }
+
+# Makes every lead routable and notifiable for load: the demo seed only covers Columbus/Dublin
+# postal areas and caps members at 50 open leads, so most generated leads would park in the
+# unassigned queue (no owner, no e-mail). Adds a central team (no location: it takes the leads no
+# location covers) with two uncapped, always-online members and their recipients, and lifts the
+# cap of the demo members. Needs cluster_seed first (uses LEADFLOW_OPERATOR_TOKEN).
+cluster_open_world() {
+    step "Opening the world for load: central team, uncapped members, their recipients"
+    local auth=(-H "Authorization: Bearer $LEADFLOW_OPERATOR_TOKEN" -H 'Content-Type: application/json')
+    local hours='[{"days":["mon","tue","wed","thu","fri","sat","sun"],"start":"00:00","end":"23:59"}]'
+    curl -fsS -o /dev/null -X PUT "${auth[@]}" "$LEADFLOW_ROUTING_URL/v1/routing/teams/team-central" \
+        -d '{"name":"Central desk","priority":1,"rule":{"strategy":"round_robin"}}' || die "could not create team-central"
+    local entry id team name
+    for entry in member-eve:team-central:"Eve Evans" member-finn:team-central:"Finn Fox" \
+                 member-ann:team-suv:"Ann Avery" member-bob:team-suv:"Bob Baker" member-cara:team-sedan:"Cara Chen" member-dan:team-dublin:"Dan Diaz"; do
+        IFS=: read -r id team name <<< "$entry"
+        curl -fsS -o /dev/null -X PUT "${auth[@]}" "$LEADFLOW_ROUTING_URL/v1/routing/members/$id" \
+            -d "{\"teamId\":\"$team\",\"name\":\"$name\",\"email\":\"$id@example.com\",\"timeZone\":\"UTC\",\"workingHours\":$hours,\"online\":true}" \
+            || die "could not update $id"
+        curl -fsS -o /dev/null -X PUT "${auth[@]}" "$LEADFLOW_NOTIFIER_URL/v1/recipients/$id" \
+            -d "{\"kind\":\"member\",\"name\":\"$name\",\"email\":\"$id@example.com\",\"channels\":[\"email\"],\"timeZone\":\"UTC\",\"teamId\":\"$team\",\"includeCollaborators\":true,\"active\":true}" \
+            || die "could not update the recipient $id"
+    done
+}

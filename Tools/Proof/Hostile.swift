@@ -29,6 +29,7 @@ struct Hostile: AsyncParsableCommand {
     @Option(help: "Allowed RSS growth per service from the end of round 1 to the end, in MiB.") var rssSlackMib = 64
     @Option(help: "Seconds to wait for dead letters and valid leads at the end.") var settleTimeout = 90
     @Option(help: "Write the result as JSON to this file.") var jsonOut: String?
+    @Option(help: "Only the cases whose channel contains this text (for development).") var only: String?
 
     struct ServiceProcess {
         var name: String
@@ -80,11 +81,12 @@ struct Hostile: AsyncParsableCommand {
         let started = ContinuousClock.now
         for round in 1...rounds {
             let http = HTTPBuilder(apiKey: apiKey, adminToken: adminToken)
-            let catalogue = HostileHTTPCatalogue(
+            let everything = HostileHTTPCatalogue(
                 http: http, adminToken: adminToken, salespersonToken: env["LEADFLOW_TOKEN_SALESPERSON"] ?? adminToken,
                 readerToken: env["LEADFLOW_TOKEN_DOWNSTREAM_READER"] ?? adminToken, signingSecret: signing.secret,
                 signingKid: signing.kid, googleKey: googleKey, metaSecret: metaSecret, maxBodyBytes: maxBodyBytes, round: round).all()
                 + HostileTopicCatalogue(round: round, maxBodyBytes: maxBodyBytes).all()
+            let catalogue = everything.filter { only == nil || $0.channel.contains(only!) }
             for (index, testCase) in catalogue.enumerated() {
                 if index % validEvery == 0 {
                     if let id = await sendValidHTTP(port: ingestPort, apiKey: apiKey, tag: "r\(round)-\(index)") {
@@ -148,8 +150,12 @@ struct Hostile: AsyncParsableCommand {
         switch testCase.input {
         case .http(let service, let bytes, let source):
             guard let port = ports[service] else { return HostileOutcome(testCase: testCase, passed: false, observed: "no port for \(service)") }
+            let sent = ContinuousClock.now
             let response = await RawHTTP.send(bytes, port: port, source: source)
-            return judge(testCase, response, secrets: secrets)
+            var outcome = judge(testCase, response, secrets: secrets)
+            let took = seconds(ContinuousClock.now - sent)
+            if took > 2 { outcome.observed += String(format: " (%.1f s)", took) }
+            return outcome
         case .topic(let topic, let key, let value, let headers):
             _ = try await producer.send(OutgoingMessage(topic: config.topic(topic), key: Array(key.utf8), value: value, headers: headers))
             return HostileOutcome(testCase: testCase, passed: false, observed: "no dead letter yet")
@@ -169,6 +175,11 @@ struct Hostile: AsyncParsableCommand {
         case .problem(let statuses, let expected):
             let passed = isProblem && (statuses.isEmpty || statuses.contains(response.status)) && (expected == nil || expected == code)
             return HostileOutcome(testCase: testCase, passed: passed, observed: observed)
+        case .clientError:
+            return HostileOutcome(testCase: testCase, passed: (400..<500).contains(response.status), observed: observed)
+        case .treatedAsData(let literal):
+            let passed = (200..<300).contains(response.status) && body.contains(literal)
+            return HostileOutcome(testCase: testCase, passed: passed, observed: "\(response.status) taken as data")
         case .refusedFraming:
             return HostileOutcome(testCase: testCase, passed: response.status == 0 || (400..<500).contains(response.status), observed: observed)
         case .csvRowsRefused:
@@ -192,7 +203,7 @@ struct Hostile: AsyncParsableCommand {
         request.headers.add(name: "X-API-Key", value: apiKey)
         request.headers.add(name: "Content-Type", value: "application/json")
         let suffix = UUID().uuidString.prefix(8).lowercased()
-        request.body = .bytes(ByteBuffer(string: #"{"externalId":"valid-\#(tag)-\#(suffix)","name":"Valid \#(tag)","email":"valid.\#(suffix)@example.com","vehicles":[{"make":"Honda","model":"CR-V","bodyStyle":"SUV","interest":"buy"}]}"#))
+        request.body = .bytes(ByteBuffer(string: #"{"externalId":"valid-\#(tag)-\#(suffix)","name":"Valid \#(tag)","email":"valid.\#(suffix)@example.com","address":{"postalCode":"43215","country":"US"},"vehicles":[{"make":"Honda","model":"CR-V","bodyStyle":"SUV","interest":"buy"}]}"#))
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
             let body = try await response.body.collect(upTo: 1 << 20)
@@ -205,7 +216,7 @@ struct Hostile: AsyncParsableCommand {
     private func sendValidTopic(_ producer: KafkaProducer, config: ServiceConfiguration, tag: String) async throws -> String {
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let externalId = "valid-topic-\(tag)-\(suffix)"
-        let body = #"{"externalId":"\#(externalId)","name":"Valid Topic \#(tag)","email":"topic.\#(suffix)@example.com","vehicles":[{"make":"Ford","model":"F-150","interest":"buy"}]}"#
+        let body = #"{"externalId":"\#(externalId)","name":"Valid Topic \#(tag)","email":"topic.\#(suffix)@example.com","address":{"postalCode":"90210","country":"US"},"vehicles":[{"make":"Ford","model":"F-150","interest":"buy"}]}"#
         _ = try await producer.send(OutgoingMessage(
             topic: config.topic(Topic.inbound.name), key: Array(UUID().uuidString.lowercased().utf8), value: Array(body.utf8),
             headers: [KafkaHeader(key: "content-type", string: "application/json"), KafkaHeader(key: "leadflow-source", string: "src-demo")]))

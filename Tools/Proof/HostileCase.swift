@@ -22,6 +22,11 @@ struct HostileCase: Sendable {
         case problem(statuses: Set<Int> = [], code: String? = nil)
         /// Broken HTTP framing: any 4xx, or the connection closed without an answer.
         case refusedFraming
+        /// An HTML page (the dashboard): any 4xx.
+        case clientError
+        /// An injection string in a place where any text is legitimate data (a free-form filter or
+        /// id): a 2xx whose body shows it was taken literally (e.g. an empty result, the id echoed).
+        case treatedAsData(bodyContains: String)
         /// A CSV upload: refused whole (4xx problem) or answered with the rows refused, each with a code.
         case csvRowsRefused
         /// A dead letter with a code and reason from each of these stages.

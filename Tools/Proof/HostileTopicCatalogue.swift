@@ -61,7 +61,8 @@ struct HostileTopicCatalogue {
             message(.inbound, "Meta object garbage", Array("{\"field_data\":5}".utf8), feed("application/vnd.meta.lead+json")),
             message(.inbound, "Google without columns", Array("{\"lead_id\":\"x\"}".utf8), feed("application/vnd.google.lead+json")),
             message(.inbound, "over the size limit", Array(("{\"email\":\"a@example.com\",\"comments\":\"" + String(repeating: "x", count: maxBodyBytes + 100) + "\"}").utf8), feed(json)),
-            message(.inbound, "source header with injection", Array("{\"email\":\"a@example.com\"}".utf8), feed(json, source: "x' OR '1'='1")),
+            message(.inbound, "source header with injection and CR/LF", Array("{\"email\":\"a@example.com\"}".utf8), feed(json, source: "x' OR '1'='1\r\nX-Injected: 1")),
+            message(.inbound, "source header of 100 chars", Array("{\"email\":\"a@example.com\"}".utf8), feed(json, source: String(repeating: "s", count: 100))),
             message(.inbound, "invalid UTF-8 header", Array("{\"email\":\"a@example.com\"}".utf8), [KafkaHeader(key: "content-type", value: [0xFF, 0xFE, 0x00])]),
         ]
     }

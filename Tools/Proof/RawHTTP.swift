@@ -58,10 +58,18 @@ enum RawHTTP {
         guard connected == 0 else { return RawHTTPResponse(status: -1, headers: [], body: Array("connect failed: errno \(errno)".utf8)) }
 
         // Write everything (the server may answer and close early, e.g. 413: stop writing then).
+        // A server that refuses a large body answers and stops reading: wait for writability or an
+        // answer, and stop writing once the answer is there.
         var offset = 0
+        let deadline = Date().addingTimeInterval(Double(timeout))
         bytes.withUnsafeBytes { buffer in
-            while offset < buffer.count {
-                let written = Glibc.send(fd, buffer.baseAddress! + offset, min(65_536, buffer.count - offset), Int32(MSG_NOSIGNAL))
+            while offset < buffer.count, Date() < deadline {
+                var events = pollfd(fd: fd, events: Int16(POLLOUT | POLLIN), revents: 0)
+                guard poll(&events, 1, 1_000) >= 0 else { break }
+                if events.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { break }
+                guard events.revents & Int16(POLLOUT) != 0 else { continue }
+                let written = Glibc.send(fd, buffer.baseAddress! + offset, min(65_536, buffer.count - offset), Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { continue }
                 if written <= 0 { break }
                 offset += written
             }
