@@ -39,6 +39,9 @@ struct Hostile: AsyncParsableCommand {
 
     func run() async throws {
         let config = try proofConfiguration()
+        guard !config.topicPrefix.isEmpty, config.database.database != "leadflow" else {
+            throw ProofError("set LEADFLOW_TOPIC_PREFIX and LEADFLOW_PG_DATABASE to the run's own (scripts/hostile does): the suite never writes to the default topics or database")
+        }
         let env = ProcessInfo.processInfo.environment
         func required(_ name: String) throws -> String {
             guard let value = env[name], !value.isEmpty else { throw ProofError("\(name) is not set (run cluster_seed first)") }

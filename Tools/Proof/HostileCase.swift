@@ -65,7 +65,7 @@ struct HTTPBuilder: Sendable {
         case .admin: headers.append(("Authorization", "Bearer \(adminToken)"))
         case .bearer(let token), .valid(let token): headers.append(("Authorization", "Bearer \(token)"))
         case .header(let name, let value): headers.append((name, value))
-        case .none: break
+        case .none, .inBody: break
         }
         if let contentType { headers.append(("Content-Type", contentType)) }
         let source: String = switch auth {
@@ -77,6 +77,8 @@ struct HTTPBuilder: Sendable {
 
     enum Auth: Sendable {
         case apiKey, admin, none
+        /// No credential header because the channel carries its own in the body (a correct Google key).
+        case inBody
         /// A bad bearer token (sent from the auth-failure address).
         case bearer(String)
         /// A valid bearer token of some role.

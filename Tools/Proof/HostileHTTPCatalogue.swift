@@ -175,13 +175,13 @@ struct HostileHTTPCatalogue {
         }
         cases.append(problem(g, "no key", http.json("ingest", "POST", "/v1/webhooks/google", "{\"lead_id\":\"x\",\"user_column_data\":[]}", auth: .none), [401, 422, 429]))
         let key = Self.quoted(googleKey)
-        cases.append(problem(g, "columns not an array", http.json("ingest", "POST", "/v1/webhooks/google", google(key: key, columns: "\"EMAIL\""), auth: .none), [400, 422]))
-        cases.append(problem(g, "no contact", http.json("ingest", "POST", "/v1/webhooks/google", google(key: key, columns: "[{\"column_id\":\"FULL_NAME\",\"string_value\":\"x\"}]"), auth: .none), [422]))
-        cases.append(problem(g, "bad e-mail", http.json("ingest", "POST", "/v1/webhooks/google", google(key: key, columns: "[{\"column_id\":\"EMAIL\",\"string_value\":\"a@b\\r\\nBcc: c@d.com\"}]"), auth: .none), [422]))
-        cases.append(problem(g, "lead_id as object", http.json("ingest", "POST", "/v1/webhooks/google", google(key: key, leadId: "{\"a\":1}"), auth: .none), [400, 422]))
+        cases.append(problem(g, "columns not an array", http.json("ingest", "POST", "/v1/webhooks/google", google(key: key, columns: "\"EMAIL\""), auth: .inBody), [400, 422]))
+        cases.append(problem(g, "no contact", http.json("ingest", "POST", "/v1/webhooks/google", google(key: key, columns: "[{\"column_id\":\"FULL_NAME\",\"string_value\":\"x\"}]"), auth: .inBody), [422]))
+        cases.append(problem(g, "bad e-mail", http.json("ingest", "POST", "/v1/webhooks/google", google(key: key, columns: "[{\"column_id\":\"EMAIL\",\"string_value\":\"a@b\\r\\nBcc: c@d.com\"}]"), auth: .inBody), [422]))
+        cases.append(problem(g, "lead_id as object", http.json("ingest", "POST", "/v1/webhooks/google", google(key: key, leadId: "{\"a\":1}"), auth: .inBody), [400, 422]))
         cases.append(problem(g, "broken JSON", http.json("ingest", "POST", "/v1/webhooks/google", "{\"google_key\":", auth: .none), [400, 401, 429]))
         cases.append(problem(g, "invalid UTF-8", http.bytes("ingest", "POST", "/v1/webhooks/google", Array("{\"google_key\":\"".utf8) + [0xFF, 0xFE] + Array("\"}".utf8), auth: .none), [400, 401, 429]))
-        cases.append(problem(g, "body over the limit", http.json("ingest", "POST", "/v1/webhooks/google", google(key: key) + String(repeating: " ", count: maxBodyBytes), auth: .none), [413]))
+        cases.append(problem(g, "body over the limit", http.json("ingest", "POST", "/v1/webhooks/google", google(key: key) + String(repeating: " ", count: maxBodyBytes), auth: .inBody), [413]))
 
         let m = "webhook Meta"
         let notification = #"{"object":"page","entry":[{"id":"1","time":1742389999,"changes":[{"value":{"leadgen_id":"9\#(round)1187654321","page_id":"1","form_id":"2"},"field":"leadgen"}]}]}"#

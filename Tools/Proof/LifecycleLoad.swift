@@ -28,6 +28,9 @@ struct LifecycleLoad: AsyncParsableCommand {
 
     func run() async throws {
         let config = try proofConfiguration()
+        guard config.database.database != "leadflow" else {
+            throw ProofError("set LEADFLOW_PG_DATABASE to the run's own database (scripts/bench does)")
+        }
         guard let token = token ?? ProcessInfo.processInfo.environment["LEADFLOW_OPERATOR_TOKEN"] else {
             throw ProofError("no token: pass --token or set LEADFLOW_OPERATOR_TOKEN")
         }
