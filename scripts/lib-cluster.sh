@@ -210,6 +210,7 @@ cluster_cpu_ticks() {
 # CPU ticks (utime + stime) of any process id; 0 if it is gone.
 pid_cpu_ticks() {
     # The command name (field 2) may hold spaces: cut at the last ')' first.
+    [ -n "${1:-}" ] || { echo 0; return; }
     local stat; stat="$(cat "/proc/$1/stat" 2>/dev/null || true)"
     [ -n "$stat" ] || { echo 0; return; }
     stat="${stat##*) }"
