@@ -29,7 +29,7 @@ struct Hostile: AsyncParsableCommand {
     @Option(help: "Allowed RSS growth per service from the end of round 1 to the end, in MiB.") var rssSlackMib = 64
     @Option(help: "Seconds to wait for dead letters and valid leads at the end.") var settleTimeout = 90
     @Option(help: "Write the result as JSON to this file.") var jsonOut: String?
-    @Option(help: "Only the cases whose channel contains this text (for development).") var only: String?
+    @Option(help: "Only the cases whose channel or name contains this text (for development).") var only: String?
 
     struct ServiceProcess {
         var name: String
@@ -79,8 +79,10 @@ struct Hostile: AsyncParsableCommand {
         var validHTTP: [UUID] = []
         var validTopic: [String] = []
         var rss: [[String: Int]] = [rssNow(services)]
+        var fdsAfterRound1: [String: Int] = [:]
         var healthFailures: [String] = []
         var validRefused = 0
+        var authAddresses = 0
         let started = ContinuousClock.now
         for round in 1...rounds {
             let http = HTTPBuilder(apiKey: apiKey, adminToken: adminToken)
@@ -89,7 +91,7 @@ struct Hostile: AsyncParsableCommand {
                 readerToken: env["LEADFLOW_TOKEN_DOWNSTREAM_READER"] ?? adminToken, signingSecret: signing.secret,
                 signingKid: signing.kid, googleKey: googleKey, metaSecret: metaSecret, maxBodyBytes: maxBodyBytes, round: round).all()
                 + HostileTopicCatalogue(round: round, maxBodyBytes: maxBodyBytes).all()
-            let catalogue = everything.filter { only == nil || $0.channel.contains(only!) }
+            let catalogue = everything.filter { only == nil || $0.channel.contains(only!) || $0.name.contains(only!) }
             for (index, testCase) in catalogue.enumerated() {
                 if index % validEvery == 0 {
                     if let id = await sendValidHTTP(port: ingestPort, apiKey: apiKey, tag: "r\(round)-\(index)") {
@@ -99,12 +101,13 @@ struct Hostile: AsyncParsableCommand {
                     }
                     validTopic.append(try await sendValidTopic(producer, config: config, tag: "r\(round)-\(index)"))
                 }
-                outcomes.append(try await send(testCase, ports: ports, producer: producer, config: config, secrets: [apiKey, adminToken]))
+                outcomes.append(try await send(testCase, authAddresses: &authAddresses, ports: ports, producer: producer, config: config, secrets: [apiKey, adminToken]))
             }
             for process in services where !healthy(process) {
                 healthFailures.append("\(process.name) not alive/ready after round \(round)")
             }
             rss.append(rssNow(services))
+            if round == 1 { fdsAfterRound1 = fdsNow(services) }
             FileHandle.standardError.write(Data("round \(round): \(catalogue.count) cases sent in \(Int(seconds(ContinuousClock.now - started))) s\n".utf8))
         }
         await producer.shutdown()
@@ -142,19 +145,39 @@ struct Hostile: AsyncParsableCommand {
         await reader.close()
         for process in services where !healthy(process) { healthFailures.append("\(process.name) not alive/ready at the end") }
         rss.append(rssNow(services))
+        // Open file descriptors must come back to round 1's level: connections refused half-way
+        // (413 before the body was read) are closed by the HTTP idle timeout (30 s by default).
+        var fds = fdsNow(services)
+        let fdDeadline = ContinuousClock.now + .seconds(45)
+        while services.contains(where: { (fds[$0.name] ?? 0) > (fdsAfterRound1[$0.name] ?? 0) + 10 }), ContinuousClock.now < fdDeadline {
+            try await Task.sleep(for: .seconds(1))
+            fds = fdsNow(services)
+        }
+        for process in services where (fds[process.name] ?? 0) > (fdsAfterRound1[process.name] ?? 0) + 10 {
+            healthFailures.append("\(process.name) holds \(fds[process.name] ?? 0) file descriptors, \(fdsAfterRound1[process.name] ?? 0) after round 1: connections leak")
+        }
+        print("Open file descriptors after round 1 → at the end: " + services.map { "\($0.name) \(fdsAfterRound1[$0.name] ?? 0) → \(fds[$0.name] ?? 0)" }.joined(separator: ", "))
 
         try report(outcomes: outcomes, valid: valid, rss: rss, health: healthFailures, services: services)
     }
 
     // MARK: Sending
 
-    private func send(_ testCase: HostileCase, ports: [String: Int], producer: KafkaProducer, config: ServiceConfiguration,
+    private func send(_ testCase: HostileCase, authAddresses: inout Int, ports: [String: Int], producer: KafkaProducer, config: ServiceConfiguration,
                       secrets: [String]) async throws -> HostileOutcome {
         switch testCase.input {
         case .http(let service, let bytes, let source):
             guard let port = ports[service] else { return HostileOutcome(testCase: testCase, passed: false, observed: "no port for \(service)") }
+            // Each bad-credential case from its own loopback address, so the per-address limit of
+            // failed authentications (tested on purpose by the brute-force cases) does not hide the
+            // verifier behind 429s.
+            var from = source
+            if source == HTTPBuilder.authSource {
+                authAddresses += 1
+                from = "127.1.\(authAddresses / 250).\(authAddresses % 250 + 1)"
+            }
             let sent = ContinuousClock.now
-            let response = await RawHTTP.send(bytes, port: port, source: source)
+            let response = await RawHTTP.send(bytes, port: port, source: from)
             var outcome = judge(testCase, response, secrets: secrets)
             let took = seconds(ContinuousClock.now - sent)
             if took > 2 { outcome.observed += String(format: " (%.1f s)", took) }
@@ -255,6 +278,12 @@ struct Hostile: AsyncParsableCommand {
         guard kill(process.pid, 0) == 0 else { return false }
         let response = RawHTTP.exchange(RawHTTP.request("GET", "/health/ready"), port: process.port, source: "127.0.0.1", timeout: 10)
         return response.status == 200
+    }
+
+    private func fdsNow(_ services: [ServiceProcess]) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: services.map { process in
+            (process.name, (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.pid)/fd").count) ?? -1)
+        })
     }
 
     private func rssNow(_ services: [ServiceProcess]) -> [String: Int] {

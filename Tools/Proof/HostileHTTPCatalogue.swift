@@ -285,6 +285,15 @@ struct HostileHTTPCatalogue {
         }
         cases.append(problem(c, "Basic scheme", http.json("analytics", "GET", "/v1/leads", "", contentType: nil, auth: .header("Authorization", "Basic YWRtaW46YWRtaW4=")), [401, 429]))
         cases.append(problem(c, "Bearer with nothing", http.json("analytics", "GET", "/v1/leads", "", contentType: nil, auth: .header("Authorization", "Bearer ")), [401, 429]))
+        // Brute force from one address: the first failures are 401, then the limiter answers 429.
+        let bruteForce = "127.0.0.4"
+        for attempt in 1...24 {
+            let guess = token(header: hs, claims: payload, secret: "guess-\(attempt)-guess-guess-guess-guess-guess")
+            let bytes = RawHTTP.request("GET", "/v1/leads", headers: [("Authorization", "Bearer \(guess)")])
+            cases.append(HostileCase(channel: "auth brute force (one address)", name: "guess \(attempt)",
+                                     input: .http(service: "analytics", bytes: bytes, source: bruteForce),
+                                     expect: attempt > 20 ? .problem(statuses: [429], code: "too_many_authentication_failures") : .problem(statuses: [401, 429])))
+        }
         // Valid tokens, wrong role: refused by permission, not by authentication.
         cases.append(problem(c, "salesperson → scoring rules", http.json("scoring", "PUT", "/v1/scoring/rules", "{\"rules\":[]}", auth: .valid(salespersonToken)), [403]))
         cases.append(problem(c, "reader → create lead", http.json("ingest", "POST", "/v1/leads", lead(), auth: .valid(readerToken)), [403]))
