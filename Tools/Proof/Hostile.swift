@@ -145,16 +145,19 @@ struct Hostile: AsyncParsableCommand {
         await reader.close()
         for process in services where !healthy(process) { healthFailures.append("\(process.name) not alive/ready at the end") }
         rss.append(rssNow(services))
-        // Open file descriptors must come back to round 1's level: connections refused half-way
-        // (413 before the body was read) are closed by the HTTP idle timeout (30 s by default).
+        // Connections refused half-way (413 before the body was read) must be closed, not left
+        // half-open holding a socket and buffers: wait up to 45 s (the HTTP idle timeout is 30 s)
+        // for the services' ports to have no socket in FIN-WAIT-2 or CLOSE-WAIT.
         var fds = fdsNow(services)
+        var stuck = halfOpen(services)
         let fdDeadline = ContinuousClock.now + .seconds(45)
-        while services.contains(where: { (fds[$0.name] ?? 0) > (fdsAfterRound1[$0.name] ?? 0) + 10 }), ContinuousClock.now < fdDeadline {
+        while stuck.values.contains(where: { $0 > 0 }), ContinuousClock.now < fdDeadline {
             try await Task.sleep(for: .seconds(1))
-            fds = fdsNow(services)
+            stuck = halfOpen(services)
         }
-        for process in services where (fds[process.name] ?? 0) > (fdsAfterRound1[process.name] ?? 0) + 10 {
-            healthFailures.append("\(process.name) holds \(fds[process.name] ?? 0) file descriptors, \(fdsAfterRound1[process.name] ?? 0) after round 1: connections leak")
+        fds = fdsNow(services)
+        for process in services where (stuck[process.name] ?? 0) > 0 {
+            healthFailures.append("\(process.name) keeps \(stuck[process.name] ?? 0) half-closed connections: sockets leak")
         }
         print("Open file descriptors after round 1 → at the end: " + services.map { "\($0.name) \(fdsAfterRound1[$0.name] ?? 0) → \(fds[$0.name] ?? 0)" }.joined(separator: ", "))
 
@@ -278,6 +281,16 @@ struct Hostile: AsyncParsableCommand {
         guard kill(process.pid, 0) == 0 else { return false }
         let response = RawHTTP.exchange(RawHTTP.request("GET", "/health/ready"), port: process.port, source: "127.0.0.1", timeout: 10)
         return response.status == 200
+    }
+
+    /// Sockets on each service's HTTP port in FIN-WAIT-2 (05) or CLOSE-WAIT (08), from /proc/net/tcp.
+    private func halfOpen(_ services: [ServiceProcess]) -> [String: Int] {
+        let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
+        let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: " ") }
+        return Dictionary(uniqueKeysWithValues: services.map { process in
+            let port = String(format: ":%04X", process.port)
+            return (process.name, rows.filter { $0.count > 3 && $0[1].hasSuffix(port) && ($0[3] == "05" || $0[3] == "08") }.count)
+        })
     }
 
     private func fdsNow(_ services: [ServiceProcess]) -> [String: Int] {
