@@ -282,6 +282,22 @@ let package = Package(
                 path: "Services/Analytics/Bench",
                 swiftSettings: strictSettings
             ),
+            // The proof tools of scripts/bench and scripts/hostile: raw broker ceiling, lifecycle
+            // load, and the hostile-input catalogue (not shipped).
+            .executableTarget(
+                name: "leadflow-proof",
+                dependencies: [
+                    "LeadModel", "LeadMessaging", "LeadStorage", "LeadServiceKit",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                    .product(name: "Crypto", package: "swift-crypto"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                ],
+                path: "Tools/Proof",
+                swiftSettings: strictSettings
+            ),
             // Load generator of scripts/bench-notifier (not shipped).
             .executableTarget(
                 name: "notifier-bench",

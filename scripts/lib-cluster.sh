@@ -337,3 +337,71 @@ cluster_seed_national() {
     put "$notifier/v1/recipients/contact-national" '{"kind":"location_contact","name":"National internet sales","email":"contact-national@example.com",
         "channels":["email"],"timeZone":"America/New_York","locationId":"loc-national","active":true}'
 }
+
+# --- Measuring helpers (scripts/bench, scripts/hostile) ---
+
+# Starts the minimal counting SMTP sink (scripts/smtp-sink.py: no parsing, no files) instead of
+# the mailbox, for load where aiosmtpd itself would be the bottleneck; sets CLUSTER_SMTP_PORT.
+# Its counts land in $CLUSTER_DIR/smtp-sink.json when cluster_stop stops it.
+cluster_start_smtp_sink() {
+    CLUSTER_SMTP_PORT="$(cluster_free_port)"
+    /usr/bin/python3 "$LEADFLOW_ROOT/scripts/smtp-sink.py" 127.0.0.1 "$CLUSTER_SMTP_PORT" "$CLUSTER_DIR/smtp-sink.json" \
+        >"$CLUSTER_DIR/smtp-sink.log" 2>&1 &
+    echo $! > "$CLUSTER_DIR/mailbox.pid"
+    wait_for_port 127.0.0.1 "$CLUSTER_SMTP_PORT" 15 "SMTP sink"
+    note "SMTP sink on 127.0.0.1:$CLUSTER_SMTP_PORT (counts only)"
+}
+
+# CPU time an instance has used so far, in clock ticks (utime + stime of /proc/<pid>/stat; 0 if gone).
+cluster_cpu_ticks() {
+    local pid; pid="$(cluster_pid "$1" "$2")"
+    pid_cpu_ticks "$pid"
+}
+
+# CPU ticks (utime + stime) of any process id; 0 if it is gone.
+pid_cpu_ticks() {
+    # The command name (field 2) may hold spaces: cut at the last ')' first.
+    [ -n "${1:-}" ] || { echo 0; return; }
+    local stat; stat="$(cat "/proc/$1/stat" 2>/dev/null || true)"
+    [ -n "$stat" ] || { echo 0; return; }
+    stat="${stat##*) }"
+    # shellcheck disable=SC2086
+    set -- $stat
+    echo $(( ${12} + ${13} ))
+}
+
+# Peak resident set size of an instance in KiB (VmHWM; 0 if it is not running).
+cluster_hwm_kib() {
+    local pid; pid="$(cluster_pid "$1" "$2")"
+    awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0
+}
+
+# Whether an instance's process is alive and answers /health/ready.
+cluster_healthy() {
+    local pid; pid="$(cluster_pid "$1" "$2")"
+    kill -0 "$pid" 2>/dev/null && curl -fs --max-time 5 "$(cluster_url "$1" "$2")/health/ready" >/dev/null 2>&1
+}
+
+# Makes every lead routable and notifiable for load: the demo seed only covers Columbus/Dublin
+# postal areas and caps members at 50 open leads, so most generated leads would park in the
+# unassigned queue (no owner, no e-mail). Adds a central team (no location: it takes the leads no
+# location covers) with two uncapped, always-online members and their recipients, and lifts the
+# cap of the demo members. Needs cluster_seed first (uses LEADFLOW_OPERATOR_TOKEN).
+cluster_open_world() {
+    step "Opening the world for load: central team, uncapped members, their recipients"
+    local auth=(-H "Authorization: Bearer $LEADFLOW_OPERATOR_TOKEN" -H 'Content-Type: application/json')
+    local hours='[{"days":["mon","tue","wed","thu","fri","sat","sun"],"start":"00:00","end":"23:59"}]'
+    curl -fsS -o /dev/null -X PUT "${auth[@]}" "$LEADFLOW_ROUTING_URL/v1/routing/teams/team-central" \
+        -d '{"name":"Central desk","priority":1,"rule":{"strategy":"round_robin"}}' || die "could not create team-central"
+    local entry id team name
+    for entry in member-eve:team-central:"Eve Evans" member-finn:team-central:"Finn Fox" \
+                 member-ann:team-suv:"Ann Avery" member-bob:team-suv:"Bob Baker" member-cara:team-sedan:"Cara Chen" member-dan:team-dublin:"Dan Diaz"; do
+        IFS=: read -r id team name <<< "$entry"
+        curl -fsS -o /dev/null -X PUT "${auth[@]}" "$LEADFLOW_ROUTING_URL/v1/routing/members/$id" \
+            -d "{\"teamId\":\"$team\",\"name\":\"$name\",\"email\":\"$id@example.com\",\"timeZone\":\"UTC\",\"workingHours\":$hours,\"online\":true}" \
+            || die "could not update $id"
+        curl -fsS -o /dev/null -X PUT "${auth[@]}" "$LEADFLOW_NOTIFIER_URL/v1/recipients/$id" \
+            -d "{\"kind\":\"member\",\"name\":\"$name\",\"email\":\"$id@example.com\",\"channels\":[\"email\"],\"timeZone\":\"UTC\",\"teamId\":\"$team\",\"includeCollaborators\":true,\"active\":true}" \
+            || die "could not update the recipient $id"
+    done
+}

@@ -172,8 +172,14 @@ final class ServiceRuntime: Service, Sendable {
         ]).addRoutes(to: router)
         LeadflowMetrics.addRoute(to: router)
         parts.routes(router)
+        // Closes connections that stay silent (`LEADFLOW_HTTP_IDLE_TIMEOUT_SECONDS`, default 30): without
+        // it a request refused before its body was read (413) leaves the connection half-closed with
+        // the client's unread bytes queued, and its socket and buffers were never released (found
+        // by scripts/hostile: every oversized upload kept ≈ 0.5 MiB and a file descriptor).
+        let idleSeconds = Int(configuration.environment["LEADFLOW_HTTP_IDLE_TIMEOUT_SECONDS"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 30
         return Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(idleSeconds)))),
             configuration: .init(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort),
                 serverName: "leadflow-\(definition.name)"

@@ -65,7 +65,13 @@ struct IngestEventHandler: EventHandler {
         }
     }
 
+    /// The headers `handleInbound` reads; one whose bytes are not UTF-8 must not count as absent.
+    static let readHeaders: Set<String> = ["content-type", "content_type", "contentType", "leadflow-source", "x-leadflow-source"]
+
     func handleInbound(_ message: ConsumedMessage) async throws {
+        if let broken = message.headers.first(where: { Self.readHeaders.contains($0.key) && $0.value != nil && $0.stringValue == nil }) {
+            throw EventRejection(code: "invalid_header", reason: "header '\(broken.key)' is not valid UTF-8")
+        }
         let contentType = message.header("content-type") ?? message.header("content_type") ?? message.header("contentType")
         guard let format = InboundFormat(contentType: contentType) else {
             throw EventRejection(code: "unsupported_media_type", reason: "content-type '\((contentType ?? "").prefix(80))' is not a lead format")

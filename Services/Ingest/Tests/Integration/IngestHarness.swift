@@ -190,8 +190,9 @@ final class IngestHarness: Sendable {
     }
 
     /// Publishes a raw message to `leads.inbound`.
-    func publishInbound(_ bytes: [UInt8], contentType: String?, key: String? = nil, headers extra: [String: String] = [:]) async throws {
-        var headers: [KafkaHeader] = []
+    func publishInbound(_ bytes: [UInt8], contentType: String?, key: String? = nil, headers extra: [String: String] = [:],
+                        rawHeaders: [KafkaHeader] = []) async throws {
+        var headers: [KafkaHeader] = rawHeaders
         if let contentType { headers.append(KafkaHeader(key: "content-type", string: contentType)) }
         for (name, value) in extra { headers.append(KafkaHeader(key: name, string: value)) }
         _ = try await producer.send(OutgoingMessage(

@@ -1,5 +1,6 @@
 import Foundation
 import LeadIntegrationSupport
+import LeadMessaging
 import LeadModel
 import LeadTestSupport
 import Testing
@@ -311,9 +312,14 @@ struct IntakeChannelTests {
         try await ingest.publishInbound(Array("<!DOCTYPE x [<!ENTITY a 'b'>]><adf/>".utf8), contentType: "application/xml", key: marker + "-xml")
         try await ingest.publishInbound(Array("{}".utf8), contentType: "image/png", key: marker + "-png")
         try await ingest.publishInbound(Array(#"{"email":"nope"}"#.utf8), contentType: "application/json", key: marker + "-field")
+        // A header that is there but not UTF-8 is refused, not read as absent (which would mean JSON / the default source).
+        let valid = Array(#"{"email":"\#(unique("topic-bad-header"))"}"#.utf8)
+        try await ingest.publishInbound(valid, contentType: nil, key: marker + "-type", rawHeaders: [KafkaHeader(key: "content-type", value: [0xFF, 0xFE])])
+        try await ingest.publishInbound(valid, contentType: "application/json", key: marker + "-source",
+                                        rawHeaders: [KafkaHeader(key: "leadflow-source", value: [0xC3, 0x28])])
         let letters = await ingest.deadLetters.wait(timeout: .seconds(60)) { events in
             let keys = Set(events.compactMap(\.deadLetter?.originalKey))
-            return [marker, marker + "-xml", marker + "-png", marker + "-field"].allSatisfy(keys.contains)
+            return [marker, marker + "-xml", marker + "-png", marker + "-field", marker + "-type", marker + "-source"].allSatisfy(keys.contains)
         }.compactMap(\.deadLetter)
         let byKey = Dictionary(letters.map { ($0.originalKey ?? "", $0) }) { a, _ in a }
         #expect(byKey[marker]?.errorCode == "invalid_utf8")
@@ -323,5 +329,7 @@ struct IntakeChannelTests {
         #expect(byKey[marker + "-png"]?.errorCode == "unsupported_media_type")
         #expect(byKey[marker + "-field"]?.errorCode == "invalid_field")
         #expect(byKey[marker + "-field"]?.originalHeaders["content-type"] == "application/json")
+        #expect(byKey[marker + "-type"]?.errorCode == "invalid_header")
+        #expect(byKey[marker + "-source"]?.errorCode == "invalid_header")
     }
 }
