@@ -176,10 +176,9 @@ final class ServiceRuntime: Service, Sendable {
         // it a request refused before its body was read (413) leaves the connection half-closed with
         // the client's unread bytes queued, and its socket and buffers were never released (found
         // by scripts/hostile: every oversized upload kept ≈ 0.5 MiB and a file descriptor).
-        let idleSeconds = Int(configuration.environment["LEADFLOW_HTTP_IDLE_TIMEOUT_SECONDS"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 30
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(idleSeconds)))),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds)))),
             configuration: .init(
                 address: .hostname(configuration.httpHost, port: configuration.httpPort),
                 serverName: "leadflow-\(definition.name)"

@@ -9,6 +9,7 @@ import Logging
 /// |---|---|---|
 /// | `LEADFLOW_HTTP_HOST` | `127.0.0.1` | address the HTTP server binds |
 /// | `LEADFLOW_HTTP_PORT` | the service's port (8081…8085) | HTTP port |
+/// | `LEADFLOW_HTTP_IDLE_TIMEOUT_SECONDS` | `30` | closes idle or half-closed client connections |
 /// | `LEADFLOW_KAFKA_BROKERS` | `127.0.0.1:19092` | bootstrap servers |
 /// | `LEADFLOW_TOPIC_PREFIX` | empty | prefix on every topic name (test isolation, shared clusters) |
 /// | `LEADFLOW_TOPIC_PARTITIONS` | `12` | partitions of topics created at start |
@@ -33,6 +34,9 @@ public struct ServiceConfiguration: Sendable {
     public var httpHost: String
     /// HTTP port.
     public var httpPort: Int
+    /// How long a client connection may stay silent before the server closes it (also frees a
+    /// connection whose request was refused before its body was read).
+    public var httpIdleTimeoutSeconds: Int
     /// Kafka bootstrap servers.
     public var kafkaBrokers: String
     /// Prefix on every topic name.
@@ -79,6 +83,7 @@ public struct ServiceConfiguration: Sendable {
         self.environment = environment
         httpHost = env.string("LEADFLOW_HTTP_HOST", default: "127.0.0.1")
         httpPort = try env.int("LEADFLOW_HTTP_PORT", default: defaultHTTPPort, in: 0...65535)
+        httpIdleTimeoutSeconds = try env.int("LEADFLOW_HTTP_IDLE_TIMEOUT_SECONDS", default: 30, in: 1...86_400)
         kafkaBrokers = env.string("LEADFLOW_KAFKA_BROKERS", default: "127.0.0.1:19092")
         topicPrefix = env.string("LEADFLOW_TOPIC_PREFIX", default: "")
         topicPartitions = Int32(try env.int("LEADFLOW_TOPIC_PARTITIONS", default: 12, in: 1...10_000))

@@ -9,6 +9,7 @@ struct ServiceConfigurationTests {
         let config = try ServiceConfiguration(serviceName: "scoring", defaultHTTPPort: 8082, environment: [:])
         #expect(config.httpHost == "127.0.0.1")
         #expect(config.httpPort == 8082)
+        #expect(config.httpIdleTimeoutSeconds == 30)
         #expect(config.kafkaBrokers == "127.0.0.1:19092")
         #expect(config.database.port == 54329)
         #expect(config.database.database == "leadflow")
@@ -50,6 +51,8 @@ struct ServiceConfigurationTests {
         ("LEADFLOW_PG_PORT", "-1"),
         ("LEADFLOW_LOG_LEVEL", "loud"),
         ("LEADFLOW_LOG_FORMAT", "xml"),
+        ("LEADFLOW_HTTP_IDLE_TIMEOUT_SECONDS", "0"),
+        ("LEADFLOW_HTTP_IDLE_TIMEOUT_SECONDS", "soon"),
     ])
     func malformed(variable: String, value: String) {
         #expect {
