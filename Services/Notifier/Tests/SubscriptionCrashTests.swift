@@ -60,7 +60,7 @@ struct SubscriptionCrashTests {
         let receiver = try await SubscriptionReceiver.start(secret: Self.secret)
         var environment = NotifierStack.environment(smtpPort: 9, smsURL: nil)
         environment["LEADFLOW_INSTANCE_ID"] = "notifier-subs"
-        environment["LEADFLOW_NOTIFIER_LEASE_SECONDS"] = "5"
+        environment["LEADFLOW_NOTIFIER_LEASE_SECONDS"] = "3600"  // a restart must take its own leases back, not wait them out
         environment["LEADFLOW_NOTIFIER_SUBSCRIPTION_RETRY_BASE_MS"] = "100"
         environment["LEADFLOW_NOTIFIER_SUBSCRIPTION_RETRY_MAX_MS"] = "800"
         environment["LEADFLOW_NOTIFIER_SUBSCRIPTION_PAUSE_AFTER_FAILURES"] = "12"

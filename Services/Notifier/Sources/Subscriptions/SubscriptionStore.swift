@@ -230,6 +230,21 @@ struct SubscriptionStore: Sendable {
         return inserted
     }
 
+    /// Ends the leases `owner` holds (called at start: a restart under the same stable instance id
+    /// resumes what its killed predecessor was sending at once). Returns how many were released.
+    func releaseLeases(of owner: String, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query(
+            """
+            UPDATE \(unescaped: schema).subscription_deliveries SET lease_until = now() - interval '1 second'
+            WHERE state = 'sending' AND lease_owner = \(owner) AND lease_until >= now()
+            RETURNING 1
+            """,
+            logger: logger)
+        var released = 0
+        for try await _ in rows { released += 1 }
+        return released
+    }
+
     /// Claims up to `limit` deliveries that are due, of active subscriptions, and first in line for
     /// their lead and subscription (no earlier delivery of the same lead is still open), so a later
     /// event never overtakes an earlier one. `sending` rows whose lease ran out (their worker died)

@@ -24,6 +24,7 @@ final class SubscriptionWorker: Service, Sendable {
 
     func run() async throws {
         let signal = core.signal
+        await releaseOwnLeases()
         await withGracefulShutdownHandler {
             var gaugesDue = ContinuousClock.now
             while !signal.isStopped && !Task.isCancelled {
@@ -41,6 +42,23 @@ final class SubscriptionWorker: Service, Sendable {
             }
         } onGracefulShutdown: {
             signal.stop()
+        }
+    }
+
+    /// Takes back what this instance id was sending when its previous process died; best effort
+    /// (the leases run out anyway).
+    private func releaseOwnLeases() async {
+        let core = self.core
+        do {
+            let released = try await core.postgres.withConnection { connection in
+                try await core.store.releaseLeases(of: core.instanceId, on: connection, logger: core.logger)
+            }
+            if released > 0 {
+                core.logger.notice("took back subscription deliveries this instance was sending before a restart", metadata: ["deliveries": "\(released)"])
+            }
+        } catch {
+            core.logger.warning("could not release this instance's subscription leases; they run out on their own",
+                                metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 
