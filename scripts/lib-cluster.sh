@@ -310,6 +310,19 @@ cluster_wait_drained() {
     done
 }
 
+# What a liveness probe would do for a consumer group that stopped making progress: restarts
+# every instance (1..N, same instance ids) of each service that is still behind, reporting each
+# restart through the function named by $2 (e.g. `note`).
+cluster_restart_stalled() {
+    local instances=$1 report=${2:-note} svc i
+    for svc in $(cluster_behind | awk '{print $1}'); do
+        for i in $(seq 1 "$instances"); do cluster_kill "$svc" "$i" KILL; done
+        for i in $(seq 1 "$instances"); do cluster_start "$svc" "$i"; done
+        for i in $(seq 1 "$instances"); do cluster_wait_ready "$svc" "$i"; done
+        "$report" "supervisor restart of every $svc instance (same instance ids)"
+    done
+}
+
 # Adds a national location to the seeded world so that every lead, wherever it comes from, is
 # assigned to a person and notified: location loc-national covers every postal area (a longer
 # prefix, such as the demo's Columbus areas, still wins), with one contact and a round-robin team
