@@ -193,6 +193,12 @@ extension NotifierServiceTests {
             #expect(arrivals.allSatisfy { $0.headers["leadflow-event-type"] == "lead.lifecycle.location_response_changed" && $0.headers["leadflow-subscription-id"] == id })
             #expect(try await stack.count("SELECT count(*)::int FROM notifier.subscription_deliveries WHERE subscription_id = '\(id)'") == 3)
 
+            // The receiver has the bytes a moment before the worker commits "delivered".
+            _ = await eventually(timeout: .seconds(30)) {
+                let page = try? await stack.api("GET", "/v1/subscriptions/\(id)/deliveries", token: stack.adminToken)
+                let rows = page?.json["deliveries"] as? [[String: Any]] ?? []
+                return rows.count == 3 && rows.allSatisfy { $0["state"] as? String == "delivered" }
+            }
             let page = try await stack.api("GET", "/v1/subscriptions/\(id)/deliveries", token: stack.adminToken)
             let deliveries = try #require(page.json["deliveries"] as? [[String: Any]])
             #expect(deliveries.count == 3 && page.json["nextBefore"] == nil)

@@ -79,14 +79,16 @@ struct CrashAndScaleTests {
     }
 
     /// Publishes marker leads (a lead and a reply each, 40 keys so every partition of both input
-    /// topics gets some) and waits for their scores: partitions are consumed in order and the
-    /// outbox is published in order, so the output is then complete up to them.
-    static func drain(prefix: String, producer: KafkaProducer, recorder: TopicRecorder, logs: () -> String) async throws {
+    /// topics gets some) and waits until they and every lead of `awaited` have a score that counts
+    /// their reply. (Within a partition, different leads are processed in parallel lanes, so the
+    /// markers alone do not prove that earlier leads are done.)
+    static func drain(prefix: String, producer: KafkaProducer, recorder: TopicRecorder, awaiting awaited: [Input],
+                      logs: () -> String) async throws {
         let markers = inputs(40)
         try await TestKafka.publish(markers.map(\.received), prefix: prefix, producer: producer)
         try await TestKafka.publish(markers.map(\.reply), prefix: prefix, producer: producer)
-        // Done when each marker lead has a score that counts its reply (its own or folded in).
-        let leads = Set(markers.map(\.received.leadId))
+        // Done when each lead has a score that counts its reply (its own or folded in).
+        let leads = Set((markers + awaited).map(\.received.leadId))
         @Sendable func counted(_ events: [AnyLeadflowEvent]) -> Bool {
             let done = events.compactMap(\.scored).filter { event in
                 event.factors.contains { $0.key == ScoringFactor.replies.key && $0.contribution == 5 }
@@ -135,7 +137,7 @@ struct CrashAndScaleTests {
 
         process = try await Self.launch(database: database, prefix: prefix, instance: instance)
         defer { process.kill() }
-        try await Self.drain(prefix: prefix, producer: producer, recorder: recorder) { process.log }
+        try await Self.drain(prefix: prefix, producer: producer, recorder: recorder, awaiting: inputs) { process.log }
         Self.verifyExactlyOnce(inputs, recorder)
         let diagnostics = try await TestDatabase.withClient(database: database) { client in
             var lines: [String] = []
@@ -177,7 +179,7 @@ struct CrashAndScaleTests {
         // Most replies come after their lead was scored, some may be folded into it; both are checked.
         _ = await eventually(timeout: .seconds(60), every: .milliseconds(50)) { recorder.events.count >= 200 }
         try await TestKafka.publish(inputs.flatMap { [$0.reply, $0.note] }, prefix: prefix, producer: producer)
-        try await Self.drain(prefix: prefix, producer: producer, recorder: recorder) { first.log + "\n" + second.log }
+        try await Self.drain(prefix: prefix, producer: producer, recorder: recorder, awaiting: inputs) { first.log + "\n" + second.log }
         Self.verifyExactlyOnce(inputs, recorder)
 
         // Both took part.
