@@ -28,6 +28,19 @@ public struct EventEncoder: Sendable {
         )
     }
 
+    /// The outbox record publishing `event`, whichever type it is.
+    public func record(_ event: AnyLeadflowEvent) throws -> OutboxRecord {
+        switch event {
+        case .received(let e): try record(e)
+        case .lifecycle(let e): try record(e)
+        case .scored(let e): try record(e)
+        case .assigned(let e): try record(e)
+        case .notification(let e): try record(e)
+        case .metrics(let e): try record(e)
+        case .deadLetter(let e): try record(e)
+        }
+    }
+
     /// The full topic name of `topic` in this process.
     public func topicName(_ topic: Topic) -> String { topicPrefix + topic.name }
 

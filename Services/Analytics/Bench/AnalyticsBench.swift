@@ -156,15 +156,7 @@ struct AnalyticsBench {
     }
 
     static func message(_ event: AnyLeadflowEvent, _ encoder: EventEncoder) throws -> OutgoingMessage {
-        let record: OutboxRecord = switch event {
-        case .received(let e): try encoder.record(e)
-        case .lifecycle(let e): try encoder.record(e)
-        case .scored(let e): try encoder.record(e)
-        case .assigned(let e): try encoder.record(e)
-        case .notification(let e): try encoder.record(e)
-        case .metrics(let e): try encoder.record(e)
-        case .deadLetter(let e): try encoder.record(e)
-        }
+        let record = try encoder.record(event)
         return OutgoingMessage(topic: record.topic, key: record.key.map { Array($0.utf8) }, value: record.payload,
                                headers: record.headers.map { KafkaHeader(key: $0.key, string: $0.value) })
     }

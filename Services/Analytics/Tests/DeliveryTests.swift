@@ -27,15 +27,7 @@ extension ScriptedHistoryTests {
         let encoder = EventEncoder(source: "/leadflow/test", topicPrefix: stack.prefix)
         var pairs: Set<[String]> = []
         for event in events {
-            let record: OutboxRecord = switch event {
-            case .received(let e): try encoder.record(e)
-            case .lifecycle(let e): try encoder.record(e)
-            case .scored(let e): try encoder.record(e)
-            case .assigned(let e): try encoder.record(e)
-            case .notification(let e): try encoder.record(e)
-            case .metrics(let e): try encoder.record(e)
-            case .deadLetter(let e): try encoder.record(e)
-            }
+            let record = try encoder.record(event)
             pairs.insert([record.topic, record.key ?? ""])
         }
         let marker = UUID().uuidString
