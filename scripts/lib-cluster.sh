@@ -284,9 +284,11 @@ cluster_progress() {
 
 # Waits until the pipeline has drained: every ingest lead scored, assigned and projected, no
 # delivery waiting, every outbox published, and nothing processed for QUIET seconds (default 10).
-# Gives up after TIMEOUT seconds (default 900) and returns 1. Sets CLUSTER_DRAIN_SECONDS.
+# Gives up after TIMEOUT seconds (default 900), or — when STALL is given — as soon as nothing at
+# all moved for STALL seconds while work remains (a consumer that stopped), and returns 1.
+# Sets CLUSTER_DRAIN_SECONDS.
 cluster_wait_drained() {
-    local timeout=${1:-900} quiet=${2:-10} start now last="" since line leads scored assigned projected waiting unpublished work
+    local timeout=${1:-900} quiet=${2:-10} stall=${3:-0} start now last="" since line leads scored assigned projected waiting unpublished work
     start=$(date +%s); since=$start
     while :; do
         now=$(date +%s)
@@ -297,6 +299,11 @@ cluster_wait_drained() {
             && [ "$waiting" = 0 ] && [ "$unpublished" = 0 ] && [ $((now - since)) -ge "$quiet" ]; then
             CLUSTER_DRAIN_SECONDS=$((now - start))
             return 0
+        fi
+        if [ "$stall" -gt 0 ] && [ $((now - since)) -ge "$stall" ]; then
+            note "no progress for ${stall}s: leads $leads, scored $scored, assigned $assigned, projected $projected, waiting $waiting, outbox unpublished $unpublished"
+            CLUSTER_DRAIN_SECONDS=$((now - start))
+            return 1
         fi
         if [ $((now - start)) -ge "$timeout" ]; then
             note "not drained after ${timeout}s: leads $leads, scored $scored, assigned $assigned, projected $projected, waiting $waiting, outbox unpublished $unpublished"

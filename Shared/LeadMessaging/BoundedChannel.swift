@@ -1,15 +1,17 @@
 import Foundation
 
-/// A bounded, lossless hand-off from one blocking producer thread to async receivers.
+/// A bounded, lossless hand-off from one producer thread to async receivers.
 ///
-/// ``send(_:)`` blocks the calling (dedicated, non-cooperative) thread while the buffer is full,
-/// which is the consumer's backpressure; ``receive()`` suspends without blocking a thread.
-/// After ``finish()`` senders are refused and receivers get `nil`; buffered elements are dropped.
+/// ``trySend(_:)`` never blocks: a full buffer answers ``SendResult/full`` and the producer
+/// decides what to do (the consumer's poll thread pauses fetching and keeps polling).
+/// ``receive()`` suspends without blocking a thread. After ``finish()`` senders are refused and
+/// receivers get `nil`; buffered elements are dropped.
 final class BoundedChannel<Element: Sendable>: @unchecked Sendable {
     private typealias Receiver = CheckedContinuation<Element?, Never>
 
     private let condition = NSCondition()
-    private let capacity: Int
+    /// Most elements buffered.
+    let capacity: Int
     private var buffer: [Element] = []
     private var head = 0
     private var receivers: [(id: UInt, continuation: Receiver)] = []
@@ -22,24 +24,41 @@ final class BoundedChannel<Element: Sendable>: @unchecked Sendable {
 
     private var count: Int { buffer.count - head }
 
-    /// Hands `element` to a waiting receiver or buffers it, blocking while the buffer is full.
-    /// - Returns: `false` when the channel is finished (the element is dropped).
-    func send(_ element: Element) -> Bool {
+    /// What ``trySend(_:)`` did with an element.
+    enum SendResult: Equatable {
+        /// Handed to a receiver or buffered.
+        case sent
+        /// Not taken: the buffer is full.
+        case full
+        /// Not taken: the channel is finished.
+        case finished
+    }
+
+    /// Hands `element` to a waiting receiver or buffers it, unless the buffer is full.
+    func trySend(_ element: Element) -> SendResult {
         condition.lock()
-        while !finished && count >= capacity { condition.wait() }
         if finished {
             condition.unlock()
-            return false
+            return .finished
         }
         if !receivers.isEmpty {
             let receiver = receivers.removeFirst()
             condition.unlock()
             receiver.continuation.resume(returning: element)
-            return true
+            return .sent
+        }
+        guard count < capacity else {
+            condition.unlock()
+            return .full
         }
         buffer.append(element)
         condition.unlock()
-        return true
+        return .sent
+    }
+
+    /// Whether the buffer holds at most `level` elements (the producer resumes below a low-water mark).
+    func isAtOrBelow(_ level: Int) -> Bool {
+        condition.withLock { count <= level }
     }
 
     /// The next element, or `nil` once the channel is finished or the task is cancelled.
@@ -53,7 +72,6 @@ final class BoundedChannel<Element: Sendable>: @unchecked Sendable {
                 condition.lock()
                 if count > 0 {
                     let element = popFirst()
-                    condition.broadcast()
                     condition.unlock()
                     continuation.resume(returning: element)
                 } else if finished || Task.isCancelled {
@@ -83,11 +101,10 @@ final class BoundedChannel<Element: Sendable>: @unchecked Sendable {
         buffer = buffer[head...].filter { !predicate($0) }
         head = 0
         let removed = before - count
-        if removed > 0 { condition.broadcast() }
         return removed
     }
 
-    /// Ends the channel: wakes a blocked sender (refused) and all receivers (`nil`).
+    /// Ends the channel: later sends are refused and all receivers get `nil`.
     func finish() {
         condition.lock()
         finished = true
@@ -95,7 +112,6 @@ final class BoundedChannel<Element: Sendable>: @unchecked Sendable {
         head = 0
         let waiting = receivers
         receivers = []
-        condition.broadcast()
         condition.unlock()
         for receiver in waiting { receiver.continuation.resume(returning: nil) }
     }

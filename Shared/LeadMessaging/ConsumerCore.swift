@@ -4,11 +4,18 @@ import Logging
 
 /// The consumer's shared state and its dedicated poll thread: serves the consumer queue
 /// (fetched messages, rebalances, commit results, errors) and closes the group membership.
+///
+/// The poll thread never blocks on the application. When the channel to the application is
+/// full it holds the message back, pauses fetching of every assigned partition and goes on
+/// polling — so a slow application (a database outage its handlers wait out) stays in its group
+/// instead of exceeding `max.poll.interval.ms` — and resumes once the channel has drained.
 final class ConsumerCore: Sendable {
     let channel: BoundedChannel<ConsumedMessage>
     let lifecycle = PollLifecycle()
     let handle: HandleGuard
     let assigned = Locked(Set<TopicPartition>())
+    /// Messages polled while the channel was full, and whether fetching is paused. Poll thread only.
+    private let heldBack = Locked(HeldBack())
     private let client: ClientHandle
     private let consumerQueue: UnsafeTransfer<OpaquePointer>
     private let logger: Logger
@@ -50,13 +57,74 @@ final class ConsumerCore: Sendable {
 
     func runPollLoop() {
         while !lifecycle.stopRequested {
+            guard deliverHeldBack() else { break }
             guard let event = rd_kafka_queue_poll(consumerQueue.value, 100) else { continue }
             let message = handle(event, closing: false)
             rd_kafka_event_destroy(event)
-            // Blocks while the buffer is full: that is the backpressure.
-            if let message, !channel.send(message) { break }
+            if let message, !deliver(message) { break }
         }
         close()
+    }
+
+    // MARK: Backpressure
+
+    /// Hands `message` to the application, or — channel full — holds it back and pauses fetching.
+    /// Returns `false` once the channel is finished.
+    private func deliver(_ message: ConsumedMessage) -> Bool {
+        if heldBack.withLock({ $0.isEmpty }) {
+            switch channel.trySend(message) {
+            case .sent: return true
+            case .finished: return false
+            case .full: break
+            }
+        }
+        heldBack.withLock { $0.append(message) }
+        pauseFetching()
+        return true
+    }
+
+    /// Moves held-back messages into the channel while it has room, in order; resumes fetching once
+    /// none is left and the channel has drained to half. Returns `false` once the channel is finished.
+    private func deliverHeldBack() -> Bool {
+        while let next = heldBack.withLock({ $0.first }) {
+            switch channel.trySend(next) {
+            case .sent: heldBack.withLock { $0.removeFirst() }
+            case .full: return true
+            case .finished: return false
+            }
+        }
+        if heldBack.withLock({ $0.paused }), channel.isAtOrBelow(channel.capacity / 2) { resumeFetching() }
+        return true
+    }
+
+    /// Pauses fetching of every assigned partition (librdkafka drops what it prefetched and, on
+    /// resume, fetches again from the message after the last one handed to us).
+    private func pauseFetching() {
+        let alreadyPaused = heldBack.withLock { state -> Bool in
+            defer { state.paused = true }
+            return state.paused
+        }
+        guard !alreadyPaused else { return }
+        withAssignment { rd_kafka_pause_partitions(client.rk, $0) }
+        logger.debug("consumer buffer full; fetching paused")
+    }
+
+    private func resumeFetching() {
+        heldBack.withLock { $0.paused = false }
+        withAssignment { rd_kafka_resume_partitions(client.rk, $0) }
+        logger.debug("fetching resumed")
+    }
+
+    /// Runs `body` with the current assignment, logging a failure (fetching then carries on as before).
+    private func withAssignment(_ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> rd_kafka_resp_err_t) {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(client.rk, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        guard list.pointee.cnt > 0 else { return }
+        let err = body(list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("Kafka pause/resume failed", metadata: ["error": "\(KafkaError.rdkafka(err))"])
+        }
     }
 
     /// Handles one event; returns a copied message for FETCH events that carry one.
@@ -115,11 +183,19 @@ final class ConsumerCore: Sendable {
                 logger.error("Kafka assign failed", metadata: ["error": "\(failure)"])
             } else {
                 assigned.withLock { $0.formUnion(partitions) }
+                // While the application is behind, new partitions wait too.
+                if heldBack.withLock({ $0.paused }), let list {
+                    let err = rd_kafka_pause_partitions(rk, list)
+                    if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                        logger.warning("Kafka pause failed", metadata: ["error": "\(KafkaError.rdkafka(err))"])
+                    }
+                }
             }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             let revoked = Set(partitions)
             logger.info("Kafka partitions revoked", metadata: ["partitions": "\(partitions)"])
             channel.removeAll { revoked.contains($0.topicPartition) }
+            heldBack.withLock { $0.removeAll { revoked.contains($0.topicPartition) } }
             if rd_kafka_assignment_lost(rk) == 0 {
                 let err = rd_kafka_commit(rk, nil, 0)
                 if err != RD_KAFKA_RESP_ERR_NO_ERROR, err != RD_KAFKA_RESP_ERR__NO_OFFSET {
@@ -137,6 +213,7 @@ final class ConsumerCore: Sendable {
             logger.error("Kafka rebalance error", metadata: ["error": "\(KafkaError.rdkafka(kind))"])
             _ = rd_kafka_assign(rk, nil)
             assigned.withLock { $0.removeAll() }
+            heldBack.withLock { $0.removeAll { _ in true } }
         }
     }
 
@@ -165,5 +242,33 @@ final class ConsumerCore: Sendable {
 
     private static func check(_ err: rd_kafka_resp_err_t) -> KafkaError? {
         err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError.rdkafka(err)
+    }
+}
+
+/// Messages the poll thread took from librdkafka while the application's channel was full, in
+/// order, and whether fetching is paused because of them.
+struct HeldBack {
+    private var messages: [ConsumedMessage] = []
+    private var head = 0
+    /// Whether fetching of the assigned partitions is paused.
+    var paused = false
+
+    var isEmpty: Bool { head == messages.count }
+    var first: ConsumedMessage? { isEmpty ? nil : messages[head] }
+
+    mutating func append(_ message: ConsumedMessage) { messages.append(message) }
+
+    mutating func removeFirst() {
+        head += 1
+        if head == messages.count {
+            messages.removeAll(keepingCapacity: true)
+            head = 0
+        }
+    }
+
+    /// Drops held messages matching `predicate` (those of revoked partitions).
+    mutating func removeAll(where predicate: (ConsumedMessage) -> Bool) {
+        messages = messages[head...].filter { !predicate($0) }
+        head = 0
     }
 }

@@ -4,7 +4,8 @@ import Logging
 /// A member of a Kafka consumer group (cooperative-sticky assignment).
 ///
 /// A dedicated thread polls librdkafka and copies each message into a bounded buffer that
-/// ``messages`` drains; when the buffer is full the thread waits, so nothing is dropped.
+/// ``messages`` drains; when the buffer is full the thread pauses fetching but keeps polling
+/// (the member stays in its group however long the application takes), and nothing is dropped.
 /// Offsets are at-least-once: nothing counts as consumed until ``markProcessed(_:)`` stores its
 /// offset, and stored offsets are committed every `autoCommitIntervalMs`, before partitions are
 /// revoked, on ``close()`` and by ``commit()``. After a rebalance, messages not yet marked are

@@ -101,4 +101,43 @@ struct ConsumerGroupTests {
         #expect(Set(readerB.received.all.map(\.topicPartition)).isSubset(of: assignmentB))
         #expect(consumerA.assignment().isEmpty, "closed consumers own nothing")
     }
+
+    @Test("an application that stops reading for longer than max.poll.interval.ms stays in its group")
+    func slowApplicationKeepsMembership() async throws {
+        let topic = try await KafkaTest.makeTopic("slowapp", partitions: 2)
+        let produced = Set(try await produce(2_000, to: topic, tag: "slow").map(Position.init))
+        // A small buffer fills at once; before, the poll thread then blocked and the member was
+        // expelled after max.poll.interval.ms, came back and read everything again (nothing is marked).
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(
+                bootstrapServers: KafkaTest.brokers, groupId: TestEnvironment.uniqueName("slowapp"), topics: [topic],
+                autoOffsetReset: .earliest, sessionTimeoutMs: 6_000, maxPollIntervalMs: 6_000,
+                bufferSize: 200, extra: KafkaTest.debugExtra.merging(["heartbeat.interval.ms": "500"]) { $1 }
+            ),
+            logger: KafkaTest.logger("slowapp")
+        )
+        let received = Received()
+        let reading = Task {
+            for await message in consumer.messages {
+                received.append(message)
+                // The application stalls (a database outage its handlers wait out) well past the limit.
+                if received.count == 250 { try? await Task.sleep(for: .seconds(10)) }
+                if received.count >= produced.count { break }
+            }
+        }
+        _ = await eventually(timeout: .seconds(90), every: .milliseconds(100)) { received.count >= produced.count }
+        try await Task.sleep(for: .milliseconds(500))  // room for anything delivered twice
+        reading.cancel()
+        await reading.value
+        await consumer.close()
+
+        let positions = received.all.map(Position.init)
+        #expect(positions.count == produced.count, "each message once: \(positions.count) received for \(produced.count)")
+        let missing = produced.subtracting(positions)
+        #expect(missing.isEmpty, "\(missing.count) messages never arrived")
+        for partition in Set(positions.map(\.partition)) {
+            let offsets = positions.filter { $0.partition == partition }.map(\.offset)
+            #expect(offsets == offsets.sorted(), "partition \(partition) in order")
+        }
+    }
 }
