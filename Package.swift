@@ -190,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "LeadServiceKitTests",
             dependencies: [
-                "LeadServiceKit", "LeadTestSupport", "LeadIntegrationSupport",
+                "LeadServiceKit", "LeadStorage", "LeadTestSupport", "LeadIntegrationSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "JWTKit", package: "jwt-kit"),

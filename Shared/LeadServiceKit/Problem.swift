@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LeadStorage
 
 /// An RFC 9457 problem: the JSON body of every error response Leadflow's HTTP APIs give.
 /// `code` is a stable machine-readable reason clients may switch on; `detail` is for people.
@@ -18,6 +19,8 @@ public struct Problem: Error, Codable, Sendable, HTTPResponseError {
     public var field: String?
     /// The rule the field broke.
     public var rule: String?
+    /// Sent as `Retry-After` (seconds) when the client should simply try again later.
+    public var retryAfterSeconds: Int?
 
     enum CodingKeys: String, CodingKey {
         case type, title, detail, code, field, rule
@@ -41,11 +44,17 @@ public struct Problem: Error, Codable, Sendable, HTTPResponseError {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = try encoder.encode(self)
-        return Response(
-            status: status,
-            headers: [.contentType: "application/problem+json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body))
-        )
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// 503 while PostgreSQL is unreachable or restarting: the request changed nothing that a
+    /// retry would repeat (or is idempotent), so the client should send it again shortly.
+    public static func databaseUnavailable(_ detail: String = "the database is unavailable; try again shortly") -> Problem {
+        var problem = Problem(status: .serviceUnavailable, code: "database_unavailable", detail: detail)
+        problem.retryAfterSeconds = 1
+        return problem
     }
 
     /// 404 for an unknown route or resource.
@@ -71,6 +80,9 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 detail: error.status == .notFound ? "no such resource: \(request.uri.path)" : "\(error.status.reasonPhrase)"
             )
             return try problem.response(from: request, context: context)
+        } catch where isTransientDatabaseFailure(error) {
+            context.logger.warning("database unavailable; answered 503", metadata: ["error": "\(String(reflecting: error))"])
+            return try Problem.databaseUnavailable().response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return try Problem(status: .internalServerError, code: "internal_error", detail: "internal error")

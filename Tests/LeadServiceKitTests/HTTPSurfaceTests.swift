@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LeadServiceKit
+import LeadStorage
 import Prometheus
 import Testing
 
@@ -21,6 +22,7 @@ struct HTTPSurfaceTests {
             throw Problem(status: .unprocessableContent, code: "invalid_email", detail: "not an address", field: "/email", rule: "format")
         }
         router.get("crash") { _, _ -> String in throw Failure() }
+        router.get("database-away") { _, _ -> String in throw TimeoutError() }
         return router
     }
 
@@ -59,6 +61,19 @@ struct HTTPSurfaceTests {
                 let body = try json(response.body)
                 #expect(body["code"] as? String == "internal_error")
                 #expect(!(body["detail"] as? String ?? "").contains("Failure"))
+            }
+        }
+    }
+
+    @Test("a database outage answers 503 with Retry-After, so clients send again")
+    func databaseOutage() async throws {
+        let app = Application(router: makeRouter(databaseUp: true))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/database-away", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] == "1")
+                let body = try json(response.body)
+                #expect(body["code"] as? String == "database_unavailable")
             }
         }
     }

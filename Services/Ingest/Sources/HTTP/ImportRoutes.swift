@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LeadStorage
 import LeadModel
 import LeadServiceKit
 
@@ -105,6 +106,10 @@ struct ImportRoutes: Sendable {
             case let parse as CSVParser.Failure:
                 Problem(status: .unprocessableContent, code: parse.code, detail: "\(parse.message) (line \(parse.line)); rows before it were imported")
             case let rejection as IntakeRejection: rejection.problem
+            case let error where isTransientDatabaseFailure(error):
+                Problem.databaseUnavailable(
+                    "the database became unavailable during the import (job \(jobId.uuidString.lowercased())); rows before it were imported. "
+                        + "Send the file again: rows already imported are recognised by their source lead id")
             default: Problem(status: .badRequest, code: "upload_interrupted", detail: "the upload was interrupted; rows before it were imported")
             }
             try? await run.fail(problem.detail)
