@@ -109,7 +109,7 @@ struct ImportRoutes: Sendable {
             case let error where isTransientDatabaseFailure(error):
                 Problem.databaseUnavailable(
                     "the database became unavailable during the import (job \(jobId.uuidString.lowercased())); rows before it were imported. "
-                        + "Send the file again: rows already imported are recognised by their source lead id")
+                        + "Send the file again: rows already imported are recognised by their source lead id (others merge into their lead as repeat inquiries)")
             default: Problem(status: .badRequest, code: "upload_interrupted", detail: "the upload was interrupted; rows before it were imported")
             }
             try? await run.fail(problem.detail)
