@@ -3,7 +3,7 @@
 # prefix, against the embedded broker and PostgreSQL. Source it after lib.sh; do not run it.
 #
 #   cluster_init e2e            # names the run (database e2e_<stamp>, topics e2e_<stamp>.*)
-#   cluster_build release       # builds the services and leadctl (debug|release)
+#   cluster_build release       # builds the services, leadctl and leadflow-proof (debug|release)
 #   cluster_start_mailbox       # demo SMTP sink the notifiers deliver to
 #   cluster_start ingest 1      # starts instance 1 of ingest (stable instance id and port)
 #   cluster_start_all 2         # two instances of every service, then waits until ready
@@ -31,9 +31,12 @@ cluster_init() {
 
 # Builds the five services and leadctl; sets CLUSTER_BIN.
 cluster_build() {
-    local config=${1:-release}
-    step "Building the services and leadctl ($config)"
-    (cd "$LEADFLOW_ROOT" && swift build -c "$config" 2>&1 | { grep -E "error|warning: " | grep -v "unhandled" || true; })
+    local config=${1:-release} product
+    step "Building the services, leadctl and leadflow-proof ($config)"
+    # Only what the proof scripts run (not the per-service bench tools): a shorter cold build.
+    for product in "${CLUSTER_SERVICES[@]/#/leadflow-}" leadctl leadflow-proof; do
+        (cd "$LEADFLOW_ROOT" && swift build -c "$config" --product "$product" 2>&1 | { grep -E "error|warning: " | grep -v "unhandled" || true; })
+    done
     CLUSTER_BIN="$(cd "$LEADFLOW_ROOT" && swift build -c "$config" --show-bin-path)"
     for svc in "${CLUSTER_SERVICES[@]}"; do
         [ -x "$CLUSTER_BIN/leadflow-$svc" ] || die "build did not produce leadflow-$svc"
