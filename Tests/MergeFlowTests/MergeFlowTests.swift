@@ -214,6 +214,36 @@ struct MergeFlowTests {
         #expect(again.json["leadId"] as? String == b.description, "\(again.text)")
     }
 
+    @Test("erasing a survivor erases the leads merged into it everywhere and forgets the merge snapshots")
+    func erasingSurvivorTakesMergedLeads() async throws {
+        let stack = try await Self.shared.value
+        let tag = UUID().uuidString.prefix(6).lowercased()
+        let (a, _) = try await createAssignedLead(stack, email: "eve.\(tag)@example.com", phone: "+16145550301", name: "Eve Stone")
+        let (b, _) = try await createAssignedLead(stack, email: "eve.s.\(tag)@example.org", phone: "+16145550302", name: "Eva Stone")
+        let merged = try await stack.post(stack.ingest, "/v1/leads/\(a)/merge", #"{"mergeLeadIds":["\#(b)"]}"#)
+        #expect(merged.status == 202, "\(merged.text)")
+        #expect(try await stack.count("SELECT count(*)::int FROM ingest.lead_merges WHERE survivor_id = '\(a)'") == 1)
+
+        let erased = try await TestHTTP.request("DELETE", stack.ingest.baseURL + "/v1/leads/\(a)", headers: stack.admin)
+        #expect(erased.status == 202, "\(erased.text)")
+        #expect((erased.json["eventIds"] as? [Any])?.count == 2, "one erasure event per lead: \(erased.text)")
+
+        // Ingest: both leads erased, no snapshot of either left behind, B's e-mail nowhere.
+        #expect(try await stack.count("SELECT count(*)::int FROM ingest.leads WHERE id IN ('\(a)', '\(b)') AND erased_at IS NOT NULL") == 2)
+        #expect(try await stack.count("SELECT count(*)::int FROM ingest.lead_merges WHERE survivor_id = '\(a)' OR merged_lead_id = '\(b)'") == 0)
+        #expect(try await stack.count("SELECT count(*)::int FROM ingest.leads WHERE snapshot::text LIKE '%eve.s.\(tag)%'") == 0)
+        // Downstream: the merged lead's personal data goes in every service too.
+        #expect(try await eventually(timeout: .seconds(60)) {
+            try await stack.count("SELECT count(*)::int FROM notifier.leads WHERE lead_id = '\(b)' AND erased") == 1
+        }, "the notifier erased the merged lead")
+        #expect(try await eventually(timeout: .seconds(60)) {
+            try await stack.count("SELECT count(*)::int FROM routing.leads WHERE lead_id = '\(b)' AND is_erased") == 1
+        }, "routing erased the merged lead")
+        // A merged id still resolves to the (erased) survivor: 410, not the merged lead's data.
+        let later = try await stack.post(stack.ingest, "/v1/leads/\(b)/notes", #"{"text":"too late"}"#)
+        #expect(later.status == 410, "\(later.text)")
+    }
+
     /// Creates a lead through ingest (not waiting for routing).
     func createLead(_ stack: Stack, _ tag: String) async throws -> LeadID {
         let created = try await stack.post(stack.ingest, "/v1/leads", #"{"name":"Val \#(tag)","email":"val.\#(tag)@example.com"}"#)

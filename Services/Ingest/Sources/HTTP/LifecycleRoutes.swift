@@ -4,6 +4,7 @@ import Hummingbird
 import LeadModel
 import LeadServiceKit
 import LeadStorage
+import Logging
 import PostgresNIO
 
 /// What a lifecycle command answers (`202 Accepted`): the events it published and the lead's
@@ -172,12 +173,13 @@ struct LifecycleRoutes: Sendable {
                 break
             }
             for change in changes { stored.lead.apply(change, at: now) }
+            var lifecycleEvents = changes.map { LeadLifecycleEvent(leadId: leadId, occurredAt: now, actor: actor, change: $0) }
             if command == .erase {
                 try await store.erase(stored.lead, now: now, on: connection)
+                lifecycleEvents += try await Self.eraseMergedLeads(into: leadId, actor: actor, now: now, store: store, logger: logger, on: connection)
             } else {
                 try await store.update(stored.lead, now: now, on: connection)
             }
-            let lifecycleEvents = changes.map { LeadLifecycleEvent(leadId: leadId, occurredAt: now, actor: actor, change: $0) }
             let result = CommandResult(
                 leadId: leadId, eventIds: lifecycleEvents.map { $0.eventId.uuidString.lowercased() }, changes: changes.map(\.kind),
                 lifecycleStage: stored.lead.lifecycleStage, pipelineStatus: stored.lead.pipelineStatus,
@@ -193,6 +195,23 @@ struct LifecycleRoutes: Sendable {
             return (result, try lifecycleEvents.map { try events.record($0) })
         }
         return try Response.json(result, status: .accepted)
+    }
+
+    /// Erases the leads merged into `survivorId` with it — they are the same person, and their ids
+    /// resolve to the survivor, so they could never be erased on their own — and forgets the merge
+    /// snapshots, which hold both. Returns the erasure events of those leads.
+    static func eraseMergedLeads(
+        into survivorId: LeadID, actor: Actor, now: Date, store: LeadStore, logger: Logger, on connection: PostgresConnection
+    ) async throws -> [LeadLifecycleEvent] {
+        var events: [LeadLifecycleEvent] = []
+        for mergedId in try await MergeStore(logger: logger).forgetMerges(into: survivorId, on: connection) {
+            guard var merged = try await store.load(mergedId, forUpdate: true, on: connection), merged.erasedAt == nil else { continue }
+            let changes = try plan(.erase, lead: merged.lead, context: CommandContext())
+            for change in changes { merged.lead.apply(change, at: now) }
+            try await store.erase(merged.lead, now: now, on: connection)
+            events += changes.map { LeadLifecycleEvent(leadId: mergedId, occurredAt: now, actor: actor, change: $0) }
+        }
+        return events
     }
 
     /// The planner's changes, its refusals as problems.

@@ -53,6 +53,16 @@ struct MergeStore: Sendable {
         return merges
     }
 
+    /// Forgets every merge into `survivorId` — their snapshots hold the person's data — and
+    /// returns the merged leads (for an erasure, which takes them along).
+    func forgetMerges(into survivorId: LeadID, on connection: PostgresConnection) async throws -> [LeadID] {
+        let rows = try await connection.query(
+            "DELETE FROM ingest.lead_merges WHERE survivor_id = \(survivorId.uuid) RETURNING merged_lead_id", logger: logger)
+        var merged: [LeadID] = []
+        for try await id in rows.decode(UUID.self) { merged.append(LeadID(id)) }
+        return merged.sorted { $0.description < $1.description }
+    }
+
     /// Whether other leads are merged into `leadId`.
     func hasMergedLeads(_ leadId: LeadID, on connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query(
