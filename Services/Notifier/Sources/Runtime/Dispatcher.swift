@@ -49,15 +49,10 @@ final class Dispatcher: Service, Sendable {
     /// leaves `sending` rows leased to it); best effort: the leases run out anyway.
     private func releaseOwnLeases() async {
         let core = self.core
-        do {
-            let released = try await core.withConnection { connection in
+        await LeaseTakeover.takeBack("deliveries", logger: core.logger) {
+            try await core.withConnection { connection in
                 try await core.deliveries.releaseLeases(of: core.instanceId, on: connection, logger: core.logger)
             }
-            if released > 0 {
-                core.logger.notice("took back deliveries this instance was sending before a restart", metadata: ["deliveries": "\(released)"])
-            }
-        } catch {
-            core.logger.warning("could not release this instance's leases; they run out on their own", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 

@@ -96,16 +96,7 @@ struct DeliveryStore: Sendable {
     /// stable instance id (`LEADFLOW_INSTANCE_ID`) takes over what its killed predecessor was
     /// sending at once instead of after the lease. Returns how many were released.
     func releaseLeases(of owner: String, on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let rows = try await connection.query(
-            """
-            UPDATE \(unescaped: schema).deliveries SET lease_until = now() - interval '1 second', updated_at = now()
-            WHERE state = 'sending' AND lease_owner = \(owner) AND lease_until >= now()
-            RETURNING id
-            """,
-            logger: logger)
-        var released = 0
-        for try await _ in rows { released += 1 }
-        return released
+        try await LeaseTakeover.release(table: "\(schema).deliveries", stampsUpdatedAt: true, of: owner, on: connection, logger: logger)
     }
 
     /// Claims up to `limit` due deliveries for `owner`: pending ones due at `now` (the notifier's

@@ -233,16 +233,7 @@ struct SubscriptionStore: Sendable {
     /// Ends the leases `owner` holds (called at start: a restart under the same stable instance id
     /// resumes what its killed predecessor was sending at once). Returns how many were released.
     func releaseLeases(of owner: String, on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let rows = try await connection.query(
-            """
-            UPDATE \(unescaped: schema).subscription_deliveries SET lease_until = now() - interval '1 second'
-            WHERE state = 'sending' AND lease_owner = \(owner) AND lease_until >= now()
-            RETURNING 1
-            """,
-            logger: logger)
-        var released = 0
-        for try await _ in rows { released += 1 }
-        return released
+        try await LeaseTakeover.release(table: "\(schema).subscription_deliveries", stampsUpdatedAt: false, of: owner, on: connection, logger: logger)
     }
 
     /// Claims up to `limit` deliveries that are due, of active subscriptions, and first in line for

@@ -49,16 +49,10 @@ final class SubscriptionWorker: Service, Sendable {
     /// (the leases run out anyway).
     private func releaseOwnLeases() async {
         let core = self.core
-        do {
-            let released = try await core.postgres.withConnection { connection in
+        await LeaseTakeover.takeBack("subscription deliveries", logger: core.logger) {
+            try await core.postgres.withConnection { connection in
                 try await core.store.releaseLeases(of: core.instanceId, on: connection, logger: core.logger)
             }
-            if released > 0 {
-                core.logger.notice("took back subscription deliveries this instance was sending before a restart", metadata: ["deliveries": "\(released)"])
-            }
-        } catch {
-            core.logger.warning("could not release this instance's subscription leases; they run out on their own",
-                                metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 
